@@ -1,0 +1,212 @@
+/**
+ * The shape of `meterline.yaml` after validation.
+ *
+ * Money and prices are decimal strings in the file and stay strings here: they are turned into
+ * `Decimal` by the pricing catalog, never into floats. Times are ISO-8601 strings in the file and
+ * epoch milliseconds here.
+ */
+
+/** Top-level Meterline configuration. */
+export interface MeterlineConfig {
+  catalog: CatalogConfig;
+  skus: SkuRuleConfig[];
+  attribution: AttributionConfig;
+  budgets: BudgetConfig[];
+  influx?: InfluxConfig;
+  forward: ForwardConfig[];
+}
+
+// ---------------------------------------------------------------- catalog
+
+/** The pricing catalog: what each SKU costs, and when. */
+export interface CatalogConfig {
+  /** ISO 4217 code every amount can be converted into (default `USD`). */
+  baseCurrency: string;
+  skus: CatalogSkuConfig[];
+  discounts: DiscountConfig[];
+  exchangeRates: ExchangeRateConfig[];
+}
+
+export interface CatalogSkuConfig {
+  /** Stable SKU id, e.g. `compute.gb_s`. */
+  id: string;
+  /** Unit of the quantity the price applies to, e.g. `request`, `GB-s`, `GB`, `GB-h`, `cpu-s`. */
+  unit: string;
+  description?: string;
+  /** Price versions; the one in force at the usage time applies. At least one. */
+  prices: PriceVersionConfig[];
+}
+
+export interface PriceVersionConfig {
+  /** Epoch ms from which this price is in force (inclusive). */
+  effectiveFrom: number;
+  /** ISO 4217 currency of `unitPrice` and tier prices. */
+  currency: string;
+  /** Price per unit as a decimal string (e.g. `"0.0000004"`). The list price of a single unit. */
+  unitPrice: string;
+  /**
+   * Volume tiers within a billing period, ordered by `upTo`; the last tier has no `upTo`.
+   * Only applied where the period total is known (rollups per period, billing report);
+   * a single span is priced at `unitPrice`.
+   */
+  tiers?: TierConfig[];
+  /** Version label carried by every priced result; defaults to `<sku>@<ISO effectiveFrom>`. */
+  version?: string;
+}
+
+export interface TierConfig {
+  /** Upper bound (exclusive of the next tier) of the period quantity for this tier, decimal string; absent on the last tier. */
+  upTo?: string;
+  /** Price per unit inside this tier, decimal string. */
+  unitPrice: string;
+}
+
+/** A percentage discount or commitment, applied to period totals. */
+export interface DiscountConfig {
+  id: string;
+  /** Percent off as a decimal string, `"0"`..`"100"`. */
+  percent: string;
+  /** SKUs it applies to; absent means every SKU. */
+  skus?: string[];
+  /** Epoch ms, inclusive. */
+  effectiveFrom?: number;
+  /** Epoch ms, exclusive. */
+  effectiveTo?: number;
+}
+
+/** `1 <currency> = rate <baseCurrency>` from `effectiveFrom` on. */
+export interface ExchangeRateConfig {
+  currency: string;
+  rate: string;
+  effectiveFrom: number;
+}
+
+// ---------------------------------------------------------------- SKU rules
+
+export type SpanKindName = 'internal' | 'server' | 'client' | 'producer' | 'consumer';
+export type SpanStatusName = 'unset' | 'ok' | 'error';
+
+/** Where an attribute is looked up. `any` = span/data-point attributes, then baggage, then resource. */
+export type AttributeSource = 'attributes' | 'resource' | 'baggage' | 'any';
+
+/** One condition on one attribute. Exactly one of the operators is set; none of them means "exists". */
+export interface AttributeMatcher {
+  key: string;
+  source: AttributeSource;
+  equals?: string;
+  in?: string[];
+  prefix?: string;
+  /** A JavaScript regular expression source, anchored by the author if wanted. */
+  regex?: string;
+  /** `true`: the attribute must be present; `false`: it must be absent. */
+  exists?: boolean;
+}
+
+/** Which telemetry a SKU rule applies to. All listed conditions must hold. */
+export interface SkuMatchConfig {
+  signal: 'span' | 'metric';
+  /** Span names or metric names (exact). */
+  names?: string[];
+  /** Spans only. */
+  kinds?: SpanKindName[];
+  /** Spans only. */
+  statuses?: SpanStatusName[];
+  attributes?: AttributeMatcher[];
+}
+
+/**
+ * How to turn one span or data point into a quantity of the rule's SKU.
+ * - `count`: 1 per span (or `scale` per span).
+ * - `duration_memory`: span duration in seconds × memory in GB → GB-s. Memory from `memoryAttribute`
+ *   (in `memoryUnit`, default MB) or the fixed `memoryGb`.
+ * - `duration`: span duration in seconds × `scale` (CPU seconds of a single-threaded handler, say).
+ * - `attribute`: a numeric attribute × `scale` (bytes → GB with `scale: "1e-9"`, CPU seconds, …).
+ * - `sum`: a metric sum's value (deltas; cumulative sums are turned into deltas per stream with reset detection) × `scale`.
+ * - `gauge_integral`: a gauge integrated over time, value × seconds / `per` seconds (default 3600: GB-h from GB) × `scale`.
+ * - `histogram_count` / `histogram_sum`: a histogram's count or sum (deltas, as for `sum`) × `scale`.
+ */
+export type QuantityConfig =
+  | { type: 'count'; scale?: string }
+  | { type: 'duration'; scale?: string }
+  | {
+      type: 'duration_memory';
+      memoryAttribute?: string;
+      memorySource?: AttributeSource;
+      memoryUnit?: 'B' | 'KB' | 'MB' | 'GB';
+      memoryGb?: string;
+    }
+  | { type: 'attribute'; attribute: string; source?: AttributeSource; scale?: string }
+  | { type: 'sum'; scale?: string }
+  | { type: 'gauge_integral'; per?: number; scale?: string }
+  | { type: 'histogram_count'; scale?: string }
+  | { type: 'histogram_sum'; scale?: string };
+
+/** Maps matching telemetry to a quantity of one catalog SKU. Every matching rule emits (a span can carry several SKUs). */
+export interface SkuRuleConfig {
+  id: string;
+  sku: string;
+  match: SkuMatchConfig;
+  quantity: QuantityConfig;
+}
+
+// ---------------------------------------------------------------- attribution
+
+/** A value a rule assigns: a literal, or copied from an attribute (`{ from: "tenant.id" }`). */
+export type AssignedValue = string | { from: string; source?: AttributeSource };
+
+export interface AttributionRuleConfig {
+  id: string;
+  /** All must hold; an empty list matches everything (a catch-all). */
+  match: AttributeMatcher[];
+  set: { tenant?: AssignedValue; team?: AssignedValue; center?: AssignedValue };
+}
+
+/** When no rule set a field, look up `key` and map its value. */
+export interface FallbackConfig {
+  key: string;
+  source: AttributeSource;
+  map: Record<string, { tenant?: string; team?: string; center?: string }>;
+}
+
+export interface AttributionConfig {
+  /** Ordered: the first rule whose `match` holds decides; later rules are not consulted. */
+  rules: AttributionRuleConfig[];
+  /** Ordered fallbacks for fields the matching rule (if any) left unset. */
+  fallbacks: FallbackConfig[];
+}
+
+// ---------------------------------------------------------------- budgets, influx, forward
+
+export interface BudgetConfig {
+  name: string;
+  scope: { tenant?: string; team?: string; service?: string; center?: string };
+  amount: string;
+  currency: string;
+  period: 'month' | 'week' | 'day';
+  /** IANA time zone the period is measured in (default `UTC`). */
+  timezone: string;
+}
+
+export interface InfluxConfig {
+  url: string;
+  /** v1 database (also the v1-compatibility database mapping on 2.x/3.x). */
+  database?: string;
+  retentionPolicy?: string;
+  username?: string;
+  password?: string;
+  /** v2/v3 write path: all three set. */
+  org?: string;
+  bucket?: string;
+  token?: string;
+  /** Lines per write request (default 5000). */
+  batchSize: number;
+  /** Request timeout in ms (default 10000). */
+  timeoutMs: number;
+}
+
+export interface ForwardConfig {
+  /** OTLP/HTTP base URL, e.g. `http://tempo:4318`. */
+  endpoint: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}

@@ -1,0 +1,30 @@
+// Two projects: fast pure unit tests beside the code, and integration tests that
+// start real parts (InfluxDB, the OTel SDK with its exporters) from test/support.
+const swc = [
+  '@swc/jest',
+  { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+];
+const common = {
+  transform: { '^.+\\.ts$': swc },
+  testEnvironment: 'node',
+  // Resolve workspace packages to their TypeScript sources, so tests never run stale dist/.
+  moduleNameMapper: {
+    '^@meterline/cost-model$': '<rootDir>/cost-model/src/index.ts',
+    '^@meterline/otel-processor$': '<rootDir>/otel-processor/src/index.ts',
+  },
+};
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/cost-model/src/**/*.test.ts', '<rootDir>/otel-processor/src/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testTimeout: 60000,
+    },
+  ],
+};
