@@ -92,6 +92,7 @@ export type AttributeSource = 'attributes' | 'resource' | 'baggage' | 'any';
 /** One condition on one attribute. Exactly one of the operators is set; none of them means "exists". */
 export interface AttributeMatcher {
   key: string;
+  /** Defaults to `any` in the file. */
   source: AttributeSource;
   equals?: string;
   in?: string[];
@@ -118,11 +119,14 @@ export interface SkuMatchConfig {
  * How to turn one span or data point into a quantity of the rule's SKU.
  * - `count`: 1 per span (or `scale` per span).
  * - `duration_memory`: span duration in seconds × memory in GB → GB-s. Memory from `memoryAttribute`
- *   (in `memoryUnit`, default MB) or the fixed `memoryGb`.
+ *   (in `memoryUnit`, default MB; units are powers of 1024, as AWS Lambda and Cloud Run bill memory:
+ *   128 MB = 0.125 GB) or, when that attribute is missing, the fixed `memoryGb`.
  * - `duration`: span duration in seconds × `scale` (CPU seconds of a single-threaded handler, say).
  * - `attribute`: a numeric attribute × `scale` (bytes → GB with `scale: "1e-9"`, CPU seconds, …).
  * - `sum`: a metric sum's value (deltas; cumulative sums are turned into deltas per stream with reset detection) × `scale`.
- * - `gauge_integral`: a gauge integrated over time, value × seconds / `per` seconds (default 3600: GB-h from GB) × `scale`.
+ * - `gauge_integral`: a gauge integrated over time, value × seconds since the stream's previous point / `per`
+ *   seconds (default 3600: GB-h from GB) × `scale`.
+ * - `count` also applies to metric data points (`scale` per point).
  * - `histogram_count` / `histogram_sum`: a histogram's count or sum (deltas, as for `sum`) × `scale`.
  */
 export type QuantityConfig =
@@ -164,6 +168,7 @@ export interface AttributionRuleConfig {
 /** When no rule set a field, look up `key` and map its value. */
 export interface FallbackConfig {
   key: string;
+  /** Defaults to `any` in the file. */
   source: AttributeSource;
   map: Record<string, { tenant?: string; team?: string; center?: string }>;
 }

@@ -1,0 +1,273 @@
+import { ConfigError } from './errors';
+import { parseIsoTime, validateConfig } from './schema';
+
+/** A valid configuration, as a YAML parser would hand it over. */
+function valid(): Record<string, unknown> {
+  return {
+    catalog: {
+      baseCurrency: 'USD',
+      skus: [
+        {
+          id: 'api.request',
+          unit: 'request',
+          prices: [
+            { effectiveFrom: '2024-01-01', currency: 'USD', unitPrice: '0.0000004' },
+            {
+              effectiveFrom: '2024-07-01T00:00:00+02:00',
+              currency: 'EUR',
+              unitPrice: '0.00000035',
+              tiers: [{ upTo: '1000000', unitPrice: '0.00000035' }, { unitPrice: '0.0000003' }],
+            },
+          ],
+        },
+        {
+          id: 'egress.gb',
+          unit: 'GB',
+          prices: [{ effectiveFrom: new Date(Date.UTC(2024, 0, 1)), currency: 'USD', unitPrice: 0 }],
+        },
+      ],
+      discounts: [{ id: 'edp', percent: '7.5', skus: ['egress.gb'] }],
+      exchangeRates: [{ currency: 'EUR', rate: '1.09', effectiveFrom: 1704067200000 }],
+    },
+    skus: [
+      {
+        id: 'req',
+        sku: 'api.request',
+        match: { signal: 'span', kinds: ['server'] },
+        quantity: { type: 'count' },
+      },
+      {
+        id: 'egress',
+        sku: 'egress.gb',
+        match: { signal: 'span', attributes: [{ key: 'http.status_code', equals: 200 }] },
+        quantity: { type: 'attribute', attribute: 'http.response.body.size', scale: 1e-9 },
+      },
+    ],
+    attribution: {
+      rules: [
+        { id: 't', match: [{ key: 'tenant.id', exists: true }], set: { tenant: { from: 'tenant.id' } } },
+      ],
+      fallbacks: [{ key: 'k8s.namespace.name', source: 'resource', map: { checkout: { team: 'payments' } } }],
+    },
+    budgets: [
+      {
+        name: 'payments-monthly',
+        scope: { team: 'payments' },
+        amount: '1000',
+        currency: 'USD',
+        period: 'month',
+      },
+    ],
+    influx: { url: 'http://localhost:8086', database: 'meterline' },
+    forward: [{ endpoint: 'http://tempo:4318' }],
+  };
+}
+
+function issuesOf(raw: unknown): { path: string; message: string }[] {
+  try {
+    validateConfig(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('validateConfig', () => {
+  it('accepts a valid config, normalising times and applying defaults', () => {
+    const c = validateConfig(valid());
+    const prices = c.catalog.skus[0]!.prices;
+    expect(prices[0]!.effectiveFrom).toBe(Date.UTC(2024, 0, 1));
+    expect(prices[1]!.effectiveFrom).toBe(Date.UTC(2024, 5, 30, 22));
+    expect(c.catalog.skus[1]!.prices[0]!.unitPrice).toBe('0'); // integer number accepted, as a string
+    expect(c.catalog.exchangeRates[0]!.effectiveFrom).toBe(1704067200000);
+    expect(c.skus[1]!.match.attributes![0]).toEqual({
+      key: 'http.status_code',
+      source: 'any',
+      equals: '200',
+    });
+    expect(c.skus[1]!.quantity).toEqual({
+      type: 'attribute',
+      attribute: 'http.response.body.size',
+      scale: '1e-9',
+    });
+    expect(c.budgets[0]!.timezone).toBe('UTC');
+    expect(c.influx).toEqual({
+      url: 'http://localhost:8086',
+      database: 'meterline',
+      batchSize: 5000,
+      timeoutMs: 10000,
+    });
+    expect(c.forward).toEqual([{ endpoint: 'http://tempo:4318', headers: {}, timeoutMs: 10000 }]);
+    expect(c.attribution.fallbacks[0]!.map.checkout).toEqual({ team: 'payments' });
+  });
+
+  it('fills every default for an empty document', () => {
+    expect(validateConfig({})).toEqual({
+      catalog: { baseCurrency: 'USD', skus: [], discounts: [], exchangeRates: [] },
+      skus: [],
+      attribution: { rules: [], fallbacks: [] },
+      budgets: [],
+      forward: [],
+    });
+  });
+
+  it('reports an unknown key with the closest known key', () => {
+    const raw = valid();
+    raw.catalgo = raw.catalog;
+    expect(issuesOf(raw)).toEqual([
+      { path: 'catalgo', message: "unknown key 'catalgo'; did you mean 'catalog'?" },
+    ]);
+    const snake = valid();
+    (snake.catalog as Record<string, unknown>).base_currency = 'USD';
+    expect(issuesOf(snake)[0]).toEqual({
+      path: 'catalog.base_currency',
+      message: "unknown key 'base_currency'; did you mean 'baseCurrency'?",
+    });
+  });
+
+  it('rejects float prices, explaining why', () => {
+    const raw = valid() as { catalog: { skus: { prices: Record<string, unknown>[] }[] } };
+    raw.catalog.skus[0]!.prices[0]!.unitPrice = 0.0000004;
+    const [issue] = issuesOf(raw);
+    expect(issue!.path).toBe('catalog.skus[0].prices[0].unitPrice');
+    expect(issue!.message).toContain('write prices as quoted decimal strings to keep them exact');
+  });
+
+  it('collects every issue at once, each naming its key path', () => {
+    const raw = valid() as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    raw.catalog.exchangeRates[1] = { currency: 'EURO', rate: '1.1', effectiveFrom: '2024-02-01' };
+    raw.catalog.skus[0].prices[1].tiers = [{ unitPrice: '1' }, { upTo: '10', unitPrice: '0.5' }];
+    raw.catalog.skus[1].id = 'api.request';
+    raw.catalog.skus[0].prices[0].unitPrice = '-1';
+    raw.skus[0].sku = 'api.requests';
+    raw.skus[1].match.attributes[0] = { key: 'x', regex: '(' };
+    raw.budgets[0].timezone = 'Mars/Olympus';
+    raw.budgets[0].period = 'year';
+    raw.influx = { url: 'localhost:8086', org: 'o', token: 't' };
+    const issues = issuesOf(raw);
+    const paths = issues.map((i) => i.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'catalog.exchangeRates[1].currency',
+        'catalog.skus[0].prices[1].tiers[0].upTo',
+        'catalog.skus[0].prices[1].tiers[1].upTo',
+        'catalog.skus[1].id',
+        'catalog.skus[0].prices[0].unitPrice',
+        'skus[0].sku',
+        'skus[1].match.attributes[0].regex',
+        'budgets[0].timezone',
+        'budgets[0].period',
+        'influx.url',
+        'influx.bucket',
+      ]),
+    );
+    const message = (path: string): string => issues.find((i) => i.path === path)!.message;
+    expect(message('catalog.exchangeRates[1].currency')).toMatch(/^unknown currency "EURO"/);
+    expect(message('catalog.skus[1].id')).toBe(
+      'duplicate SKU id "api.request" (first at catalog.skus[0].id)',
+    );
+    expect(message('skus[0].sku')).toBe(
+      'unknown SKU "api.requests" (not in catalog.skus); did you mean "api.request"?',
+    );
+    expect(message('budgets[0].timezone')).toMatch(/unknown time zone "Mars\/Olympus"/);
+    expect(message('influx.bucket')).toMatch(/org, bucket and token together/);
+    // the error message lists every issue as `path: message`
+    try {
+      validateConfig(raw);
+    } catch (err) {
+      for (const i of issues) expect((err as Error).message).toContain(`${i.path}: ${i.message}`);
+    }
+  });
+
+  it('checks that quantity types fit the signal', () => {
+    const raw = valid() as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    raw.skus[0].quantity = { type: 'gauge_integral' };
+    raw.skus[1].match = { signal: 'metric', kinds: ['server'] };
+    expect(issuesOf(raw)).toEqual([
+      {
+        path: 'skus[0].quantity.type',
+        message: expect.stringContaining(
+          "quantity type 'gauge_integral' applies to metrics, but this rule matches spans",
+        ),
+      },
+      { path: 'skus[1].match.kinds', message: 'applies to spans only (match.signal is metric)' },
+      {
+        path: 'skus[1].quantity.type',
+        message: expect.stringContaining(
+          "quantity type 'attribute' applies to spans, but this rule matches metrics",
+        ),
+      },
+    ]);
+  });
+
+  it('checks tiers order, discount percent range, exchange-rate coverage and required fields', () => {
+    const raw = valid() as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    raw.catalog.skus[0].prices[1].tiers = [
+      { upTo: '100', unitPrice: '1' },
+      { upTo: '50', unitPrice: '1' },
+      { unitPrice: '1' },
+    ];
+    raw.catalog.discounts[0].percent = '120';
+    raw.catalog.exchangeRates = [];
+    delete raw.catalog.skus[1].unit;
+    const issues = issuesOf(raw);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'catalog.skus[0].prices[1].currency',
+          message: expect.stringContaining('no exchange rate from EUR to the base currency USD'),
+        },
+        {
+          path: 'catalog.skus[0].prices[1].tiers[1].upTo',
+          message: expect.stringContaining('increasing order'),
+        },
+        { path: 'catalog.skus[1].unit', message: 'is required' },
+        { path: 'catalog.discounts[0].percent', message: 'must be at most 100, got 120' },
+      ]),
+    );
+    expect(issues).toHaveLength(4);
+  });
+
+  it('validates attribution rules, fallbacks and forward endpoints', () => {
+    const raw = valid() as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    raw.attribution.rules.push({ id: 't', match: [], set: { tenant: { form: 'x' } } });
+    raw.attribution.fallbacks[0].map.checkout = { teem: 'payments' };
+    raw.forward[0].headers = { authorization: 5 };
+    const issues = issuesOf(raw);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'attribution.rules[1].set.tenant.form', message: "unknown key 'form'; did you mean 'from'?" },
+        { path: 'attribution.rules[1].set.tenant.from', message: 'is required' },
+        {
+          path: 'attribution.rules[1].id',
+          message: 'duplicate attribution rule id "t" (first at attribution.rules[0].id)',
+        },
+        {
+          path: 'attribution.fallbacks[0].map.checkout.teem',
+          message: "unknown key 'teem'; did you mean 'team'?",
+        },
+        { path: 'forward[0].headers.authorization', message: 'expected a string, got the number 5' },
+      ]),
+    );
+  });
+
+  it('rejects a document that is not a mapping', () => {
+    expect(issuesOf([1, 2])).toEqual([{ path: '', message: 'expected a mapping, got a list' }]);
+  });
+});
+
+describe('parseIsoTime', () => {
+  it('parses dates and date-times; no offset means UTC', () => {
+    expect(parseIsoTime('2024-03-01')).toBe(Date.UTC(2024, 2, 1));
+    expect(parseIsoTime('2024-03-01T10:20')).toBe(Date.UTC(2024, 2, 1, 10, 20));
+    expect(parseIsoTime('2024-03-01T10:20:30.5Z')).toBe(Date.UTC(2024, 2, 1, 10, 20, 30, 500));
+    expect(parseIsoTime('2024-03-01T10:20:30-05:30')).toBe(Date.UTC(2024, 2, 1, 15, 50, 30));
+  });
+
+  it('rejects impossible or non-ISO dates', () => {
+    expect(parseIsoTime('2023-02-30')).toBeUndefined();
+    expect(parseIsoTime('3/1/2024')).toBeUndefined();
+    expect(parseIsoTime('2024-13-01')).toBeUndefined();
+  });
+});
