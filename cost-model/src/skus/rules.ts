@@ -82,10 +82,21 @@ export class SkuRules {
   private readonly histograms = new CumulativeToDelta();
   private readonly gauges = new GaugeIntegrator();
 
+  /**
+   * Span rules that can match each span kind (rules without `kinds` are in every list), in rule order:
+   * most rules name a kind, so a span is tested against a few rules rather than all of them.
+   */
+  private readonly byKind: ReadonlyMap<string, readonly SpanRule[]>;
+
   private constructor(
     private readonly spanRules: readonly SpanRule[],
     private readonly metricRules: readonly MetricRule[],
-  ) {}
+  ) {
+    const kinds: readonly SpanKindName[] = ['internal', 'server', 'client', 'producer', 'consumer'];
+    this.byKind = new Map(
+      kinds.map((k) => [k, spanRules.filter((r) => r.kinds === undefined || r.kinds.has(k))]),
+    );
+  }
 
   /**
    * Compiles rules (as validated by `validateConfig`).
@@ -146,7 +157,7 @@ export class SkuRules {
 
   /** Usages of a finished span, in rule order. May return shared frozen arrays: never mutate the result. */
   forSpan(span: SpanInput): readonly Usage[] {
-    const rules = this.spanRules;
+    const rules = this.byKind.get(span.kind) ?? this.spanRules;
     let mask = 0;
     let out: Usage[] | undefined;
     for (let i = 0; i < rules.length; i++) {
@@ -165,7 +176,7 @@ export class SkuRules {
         if (quantity === undefined) continue;
         usage = { ruleId: rule.id, sku: rule.sku, quantity };
       }
-      if (out === undefined) out = this.materialize(mask, i);
+      if (out === undefined) out = this.materialize(rules, mask, i);
       out.push(usage);
     }
     if (out !== undefined) return out;
@@ -253,12 +264,12 @@ export class SkuRules {
     return this.gauges.next(point.streamKey, point.timeMs, value);
   }
 
-  /** A fresh array holding, in order, the constant usages recorded in `mask` before rule index `end`. */
-  private materialize(mask: number, end: number): Usage[] {
+  /** A fresh array holding, in order, the constant usages of `rules[0..end)` recorded in `mask`. */
+  private materialize(rules: readonly SpanRule[], mask: number, end: number): Usage[] {
     const out: Usage[] = [];
     if (mask === 0) return out;
     for (let i = 0; i < end; i++) {
-      const rule = this.spanRules[i]!;
+      const rule = rules[i]!;
       if ((mask & rule.bit) !== 0) out.push(rule.constant!);
     }
     return out;
@@ -267,7 +278,7 @@ export class SkuRules {
   private constArray(mask: number): readonly Usage[] {
     let arr = this.constArrays.get(mask);
     if (arr === undefined) {
-      arr = Object.freeze(this.materialize(mask, this.spanRules.length));
+      arr = Object.freeze(this.materialize(this.spanRules, mask, this.spanRules.length));
       if (this.constArrays.size >= CONST_ARRAY_CACHE_LIMIT) this.constArrays.clear();
       this.constArrays.set(mask, arr);
     }
