@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * The `meterline` command line. Each subcommand lives in its own module; this file only parses the
+ * command name and reports errors the same way everywhere.
+ */
+import { ConfigFileError, loadConfig } from './config/load';
+import { runDemoCommand } from './demo/command';
+
+const HELP = `meterline — cost observability for Grafana and OpenTelemetry
+
+Usage:
+  meterline demo [--config FILE] [--influx-url URL] [--requests N] [--keep]
+      Start InfluxDB (unless --influx-url), run an instrumented service for three tenants,
+      write priced rollups and print spend per tenant and SKU.
+  meterline check-config FILE
+      Validate a meterline.yaml; every error names the file, line and key.
+  meterline help | --help
+  meterline version | --version
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return 0;
+    case 'version':
+    case '--version':
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      process.stdout.write(`${(require('../package.json') as { version: string }).version}\n`);
+      return 0;
+    case 'check-config': {
+      const file = rest[0];
+      if (!file) {
+        process.stderr.write(
+          'meterline check-config: missing FILE (e.g. meterline check-config meterline.yaml)\n',
+        );
+        return 2;
+      }
+      const config = loadConfig(file);
+      process.stdout.write(
+        `${file}: ok — ${config.catalog.skus.length} catalog SKUs, ${config.skus.length} SKU rules, ` +
+          `${config.attribution.rules.length} attribution rules, ${config.budgets.length} budgets\n`,
+      );
+      return 0;
+    }
+    case 'demo': {
+      return runDemoCommand(rest);
+    }
+    default:
+      process.stderr.write(`meterline: unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigFileError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`meterline: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
