@@ -39,7 +39,10 @@ async function main(): Promise<void> {
     const result = await bench.run();
     const out = join(resultsDir, `${name}.json`);
     const payload = { name, at: new Date().toISOString(), node: process.version, ...result };
-    writeFileSync(out, JSON.stringify(payload, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
+    writeFileSync(
+      out,
+      JSON.stringify(payload, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n',
+    );
     console.log(`-> ${out}`);
   }
 }
