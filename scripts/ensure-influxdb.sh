@@ -47,7 +47,12 @@ cleanup() {
 trap cleanup EXIT
 
 echo "ensure-influxdb: installing influxdb" >&2
-apt-get install -y -qq --no-install-recommends influxdb >/dev/null
+if ! apt-get install -y -qq --no-install-recommends influxdb >/dev/null; then
+  # Package lists can be stale (the mirror moved on): refresh them once and retry.
+  echo "ensure-influxdb: install failed; apt-get update and retry" >&2
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends influxdb >/dev/null
+fi
 
 # Belt and braces: if a service manager started it anyway, stop it and keep it from starting at boot.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet influxdb 2>/dev/null; then
