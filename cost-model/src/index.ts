@@ -27,9 +27,15 @@ export {
   type Usage,
 } from './telemetry/inputs';
 
-export { MEMORY_UNIT_GB, METRIC_QUANTITY_TYPES, SPAN_QUANTITY_TYPES, SkuRules } from './skus/rules';
-export { CumulativeToDelta } from './skus/cumulative-delta';
-export { GaugeIntegrator } from './skus/gauge-integral';
+export {
+  MEMORY_UNIT_GB,
+  METRIC_QUANTITY_TYPES,
+  SPAN_QUANTITY_TYPES,
+  SkuRules,
+  type SkuRulesState,
+} from './skus/rules';
+export { CumulativeToDelta, type StreamState } from './skus/cumulative-delta';
+export { GaugeIntegrator, type GaugeState } from './skus/gauge-integral';
 
 export {
   compileAll,

@@ -41,6 +41,14 @@ describe('Catalog', () => {
     expect(catalog.priceAt('api.request', T0 - 1)).toBeUndefined();
   });
 
+  it('says until when the price in force stays in force', () => {
+    expect(catalog.priceUntil('api.request', T0)).toBe(T1);
+    expect(catalog.priceUntil('api.request', T1 - 1)).toBe(T1);
+    expect(catalog.priceUntil('api.request', T1)).toBe(Infinity);
+    expect(catalog.priceUntil('api.request', T0 - 1)).toBe(T0); // none in force yet: until the first
+    expect(catalog.priceUntil('not.listed', T0)).toBe(Infinity);
+  });
+
   it('prices unit price × quantity exactly', () => {
     const p = catalog.price('api.request', 1_000_000, T0, 'rule-1');
     expect(p.amount.toFixed()).toBe('0.4');

@@ -131,6 +131,18 @@ export class Catalog {
   }
 
   /**
+   * The instant (ms) from which the price of `skuId` in force at `timeMs` is no longer in force: the next
+   * version's `effectiveFrom`, `Infinity` when none follows (or for an unknown SKU). With `priceAt`, it
+   * lets a caller reuse what it derived from a price version while `timeMs` stays before that instant.
+   */
+  priceUntil(skuId: string, timeMs: number): number {
+    const entry = this.skus.get(skuId);
+    if (entry === undefined) return Infinity;
+    const i = findInForce(entry.starts, timeMs, entry.last);
+    return entry.starts[i + 1] ?? Infinity;
+  }
+
+  /**
    * Prices `quantity` of `skuId` at the unit (list) price in force at `timeMs`, exactly, in the price's
    * currency. Tiers and discounts are not applied here (they need period totals: see `PeriodPricer`).
    * An unknown SKU, or one with no price in force yet, is priced as unknown: amount 0 in the base currency,

@@ -1,4 +1,5 @@
-interface StreamState {
+/** What is remembered per cumulative stream (also the shape stored in a checkpoint). */
+export interface StreamState {
   startTimeMs: number;
   timeMs: number;
   value: number;
@@ -85,5 +86,16 @@ export class CumulativeToDelta {
       }
     }
     return evicted;
+  }
+
+  /** The per-stream state, for a checkpoint (plain data, JSON-safe). */
+  snapshot(): [string, StreamState][] {
+    return [...this.streams].map(([k, v]) => [k, { ...v }]);
+  }
+
+  /** Replaces the state with a {@link snapshot}. */
+  restore(entries: readonly (readonly [string, StreamState])[]): void {
+    this.streams.clear();
+    for (const [k, v] of entries) this.streams.set(k, { ...v });
   }
 }

@@ -1,4 +1,5 @@
-interface GaugeState {
+/** What is remembered per gauge stream (also the shape stored in a checkpoint). */
+export interface GaugeState {
   timeMs: number;
 }
 
@@ -39,5 +40,16 @@ export class GaugeIntegrator {
       }
     }
     return evicted;
+  }
+
+  /** The per-stream state, for a checkpoint (plain data, JSON-safe). */
+  snapshot(): [string, GaugeState][] {
+    return [...this.streams].map(([k, v]) => [k, { ...v }]);
+  }
+
+  /** Replaces the state with a {@link snapshot}. */
+  restore(entries: readonly (readonly [string, GaugeState])[]): void {
+    this.streams.clear();
+    for (const [k, v] of entries) this.streams.set(k, { ...v });
   }
 }

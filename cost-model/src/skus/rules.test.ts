@@ -1,5 +1,5 @@
 import type { SkuRuleConfig } from '../config/types';
-import type { DataPointInput, SpanInput } from '../telemetry/inputs';
+import type { DataPointInput, SpanInput, Usage } from '../telemetry/inputs';
 import { SkuRules } from './rules';
 
 function span(over: Partial<SpanInput> = {}): SpanInput {
@@ -122,6 +122,28 @@ describe('SkuRules.forSpan', () => {
     expect(both.map((u) => u.ruleId)).toEqual(['requests', 'premium']);
     expect(rules.forSpan(span({ name: 'z', baggage }))).toBe(both);
     expect(rules.forSpan(span({ name: 'z' })).map((u) => u.ruleId)).toEqual(['requests']);
+  });
+
+  it('forSpanInto writes the same usages as forSpan into a reused list, without allocating usages', () => {
+    const out: Usage[] = [];
+    const gold = { getEntry: (k: string) => (k === 'tier' ? { value: 'gold' } : undefined) };
+    const spans = [
+      span({ name: 'z', status: 'error', durationNs: 1_500_000_000, baggage: gold }),
+      span({ attributes: { 'http.response.body.size': 2e9, 'faas.max_memory': 512 } }),
+      span({ name: 'other', kind: 'client' }),
+      span({ name: 'y', kind: 'internal', status: 'error', durationNs: 7 }),
+      span({ kind: 'weird' as SpanInput['kind'], status: 'error', durationNs: 3 }),
+    ];
+    for (const s of spans) {
+      const n = rules.forSpanInto(s, out);
+      expect(out.slice(0, n).map((u) => ({ ...u }))).toEqual(rules.forSpan(s).map((u) => ({ ...u })));
+    }
+    const a = span({ name: 'y', kind: 'internal', status: 'error', durationNs: 1e9 });
+    rules.forSpanInto(a, out);
+    const first = out[0];
+    rules.forSpanInto({ ...a, durationNs: 2e9 }, out);
+    expect(out[0]).toBe(first); // the rule's scratch usage, overwritten
+    expect(out[0]!.quantity).toBe(4);
   });
 
   it('rejects metric quantity types on span rules, naming the rule', () => {

@@ -7,8 +7,8 @@ import type {
 } from '../config/types';
 import { type MatchInput, type Predicate, compileAll, compileLookup } from '../attribution/matcher';
 import { type DataPointInput, type SpanInput, type Usage, attrToNumber } from '../telemetry/inputs';
-import { CumulativeToDelta } from './cumulative-delta';
-import { GaugeIntegrator } from './gauge-integral';
+import { CumulativeToDelta, type StreamState } from './cumulative-delta';
+import { GaugeIntegrator, type GaugeState } from './gauge-integral';
 
 /** Quantity types that apply to spans, and those that apply to metric data points. */
 export const SPAN_QUANTITY_TYPES = ['count', 'duration', 'duration_memory', 'attribute'] as const;
@@ -51,6 +51,8 @@ interface SpanRule {
   /** Bit of `constant` in the cache mask, or 0 when not cacheable. */
   bit: number;
   quantity: SpanQuantity;
+  /** `forSpanInto`'s reused usage of a span-dependent quantity (its `quantity` overwritten per call). */
+  scratch: Usage;
 }
 
 interface MetricRule {
@@ -76,6 +78,13 @@ interface MetricRule {
  * scale), `histogram_count` / `histogram_sum` (deltas, × scale). Cumulative streams are turned into deltas
  * per stream (see {@link CumulativeToDelta}); zero quantities from metrics are not emitted.
  */
+/** Per-stream metric state of {@link SkuRules}, JSON-safe. */
+export interface SkuRulesState {
+  cumulative: [string, StreamState][];
+  histograms: [string, StreamState][];
+  gauges: [string, GaugeState][];
+}
+
 export class SkuRules {
   private readonly constArrays = new Map<number, readonly Usage[]>();
   private readonly cumulative = new CumulativeToDelta();
@@ -133,6 +142,7 @@ export class SkuRules {
           constant,
           bit,
           quantity: typeof q === 'number' ? () => q : q,
+          scratch: { ruleId: rule.id, sku: rule.sku, quantity: 0.5 }, // a double field from the start
         });
       } else if (rule.match.signal === 'metric') {
         const type = rule.quantity.type;
@@ -182,6 +192,38 @@ export class SkuRules {
     if (out !== undefined) return out;
     if (mask === 0) return EMPTY;
     return this.constArray(mask);
+  }
+
+  /**
+   * {@link SkuRules.forSpan} without allocating, for hot paths: writes the span's usages into `out` from index 0
+   * (growing it if needed) and returns how many; entries past that count are stale. Usages of span-dependent
+   * quantities are scratch objects owned by their rule, overwritten by the next call: read them before calling
+   * again, never keep or mutate them. Same usages, same order as `forSpan`.
+   */
+  forSpanInto(span: SpanInput, out: Usage[]): number {
+    const byKind = this.byKind.get(span.kind);
+    // The per-kind list holds only rules that accept this kind; the full list needs the kind test.
+    const rules = byKind ?? this.spanRules;
+    const checkKind = byKind === undefined;
+    let n = 0;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      if (rule.names !== undefined && !rule.names.has(span.name)) continue;
+      if (checkKind && rule.kinds !== undefined && !rule.kinds.has(span.kind)) continue;
+      if (rule.statuses !== undefined && !rule.statuses.has(span.status)) continue;
+      if (rule.match !== undefined && !rule.match(span)) continue;
+      let usage = rule.constant;
+      if (usage === undefined) {
+        const quantity = rule.quantity(span);
+        if (quantity === undefined) continue;
+        usage = rule.scratch;
+        usage.quantity = quantity;
+      }
+      if (n < out.length) out[n] = usage;
+      else out.push(usage);
+      n++;
+    }
+    return n;
   }
 
   /**
@@ -241,6 +283,25 @@ export class SkuRules {
     this.cumulative.evictIdle(timeMs);
     this.histograms.evictIdle(timeMs);
     this.gauges.evictIdle(timeMs);
+  }
+
+  /**
+   * The per-stream metric state (cumulative → delta, gauge integration), for a checkpoint: restoring it
+   * lets a restarted process continue every stream where it left off instead of starting a new baseline.
+   */
+  snapshotState(): SkuRulesState {
+    return {
+      cumulative: this.cumulative.snapshot(),
+      histograms: this.histograms.snapshot(),
+      gauges: this.gauges.snapshot(),
+    };
+  }
+
+  /** Restores a {@link snapshotState}. */
+  restoreState(state: SkuRulesState): void {
+    this.cumulative.restore(state.cumulative);
+    this.histograms.restore(state.histograms);
+    this.gauges.restore(state.gauges);
   }
 
   private sumDelta(point: DataPointInput): number | undefined {

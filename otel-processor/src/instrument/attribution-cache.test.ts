@@ -1,4 +1,5 @@
 import { Attributor, type BaggageLike } from '@meterline/cost-model';
+import { ROOT_CONTEXT, propagation } from '@opentelemetry/api';
 import { AttributionCache } from './attribution-cache';
 import { unitTestConfig } from './test-config.fixture';
 
@@ -12,6 +13,7 @@ describe('AttributionCache', () => {
 
   it('returns what the attributor returns, for every combination of the inputs the rules read', () => {
     const cache = new AttributionCache(attributor, config.attribution);
+    const lazy = new AttributionCache(attributor, config.attribution);
     const resources = [
       { 'k8s.namespace.name': 'checkout' },
       { 'k8s.namespace.name': 'other', 'tenant.id': 'res-t' },
@@ -34,6 +36,17 @@ describe('AttributionCache', () => {
               if (team !== undefined) attributes['team'] = team;
               const expected = attributor.attribute({ attributes, resource, baggage: bag });
               expect(cache.attribute(attributes, resource, resource, bag)).toEqual(expected);
+              // The same, with the baggage read (lazily) from a context.
+              const entries: Record<string, { value: string }> = {};
+              for (const key of ['tenant.id', 'plan']) {
+                const entry = bag?.getEntry(key);
+                if (entry !== undefined) entries[key] = { value: entry.value };
+              }
+              const context =
+                bag === undefined
+                  ? ROOT_CONTEXT
+                  : propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage(entries));
+              expect(lazy.attributeInContext(attributes, resource, resource, context)).toEqual(expected);
             }
           }
         }

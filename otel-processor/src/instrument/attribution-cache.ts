@@ -1,5 +1,7 @@
 import type { Attribution, AttributionConfig, Attributor, BaggageLike } from '@meterline/cost-model';
-import type { Attributes } from '@opentelemetry/api';
+import { type Attributes, type Context, propagation } from '@opentelemetry/api';
+
+const getBaggage = propagation.getBaggage.bind(propagation);
 
 /** Entries kept before the cache is emptied (a bound on memory when tenants are unbounded). */
 export const DEFAULT_ATTRIBUTION_CACHE_LIMIT = 4096;
@@ -12,6 +14,9 @@ interface DynamicInput {
 }
 
 type Node = Map<unknown, unknown>;
+
+const FROM_ATTRIBUTES = 1;
+const FROM_BAGGAGE = 2;
 
 /**
  * Memoises {@link Attributor.attribute} on the values it can read.
@@ -26,6 +31,9 @@ type Node = Map<unknown, unknown>;
  */
 export class AttributionCache {
   private readonly inputs: readonly DynamicInput[] | undefined;
+  /** The inputs as parallel arrays (read per item): keys, and where each is read ({@link FROM_ATTRIBUTES} …). */
+  private readonly keys: readonly string[];
+  private readonly sources: Uint8Array;
   private byResource = new WeakMap<object, Node>();
   private readonly scratch: { attributes: Attributes; resource: Attributes; baggage?: BaggageLike } = {
     attributes: {},
@@ -42,6 +50,11 @@ export class AttributionCache {
     private readonly limit = DEFAULT_ATTRIBUTION_CACHE_LIMIT,
   ) {
     this.inputs = config === undefined ? undefined : dynamicInputs(config);
+    this.keys = (this.inputs ?? []).map((input) => input.key);
+    this.sources = Uint8Array.from(
+      this.inputs ?? [],
+      (input) => (input.fromAttributes ? FROM_ATTRIBUTES : 0) | (input.fromBaggage ? FROM_BAGGAGE : 0),
+    );
   }
 
   /**
@@ -55,8 +68,32 @@ export class AttributionCache {
     resourceKey: object,
     baggage: BaggageLike | undefined,
   ): Attribution {
+    return this.resolve(attributes, resource, resourceKey, baggage, undefined);
+  }
+
+  /**
+   * {@link AttributionCache.attribute} with the W3C baggage of `context`, read only when needed: when a key the
+   * rules read from baggage is missing from the attributes, or on a cache miss.
+   */
+  attributeInContext(
+    attributes: Attributes,
+    resource: Attributes,
+    resourceKey: object,
+    context: Context,
+  ): Attribution {
+    return this.resolve(attributes, resource, resourceKey, undefined, context);
+  }
+
+  /** `baggage`, or (when `context` is set) the baggage of `context`, read at most once and only if needed. */
+  private resolve(
+    attributes: Attributes,
+    resource: Attributes,
+    resourceKey: object,
+    baggage: BaggageLike | undefined,
+    context: Context | undefined,
+  ): Attribution {
     const inputs = this.inputs;
-    if (inputs === undefined) return this.compute(attributes, resource, baggage);
+    if (inputs === undefined) return this.compute(attributes, resource, baggage, context);
     let node = resourceKey === this.lastResource ? this.lastRoot : this.byResource.get(resourceKey);
     if (node === undefined) {
       node = new Map();
@@ -64,24 +101,31 @@ export class AttributionCache {
     }
     this.lastResource = resourceKey;
     this.lastRoot = node;
-    const last = inputs.length - 1;
+    const keys = this.keys;
+    const sources = this.sources;
+    const last = keys.length - 1;
     for (let i = 0; i <= last; i++) {
-      const input = inputs[i]!;
-      let value: unknown = input.fromAttributes ? attributes[input.key] : undefined;
+      const key = keys[i]!;
+      const source = sources[i]!;
+      let value: unknown = (source & FROM_ATTRIBUTES) !== 0 ? attributes[key] : undefined;
       if (value === null) value = undefined;
-      if (value === undefined && input.fromBaggage && baggage !== undefined) {
-        value = baggage.getEntry(input.key)?.value;
+      if (value === undefined && (source & FROM_BAGGAGE) !== 0) {
+        if (context !== undefined) {
+          baggage = getBaggage(context);
+          context = undefined;
+        }
+        if (baggage !== undefined) value = baggage.getEntry(key)?.value;
       }
-      if (typeof value === 'object') return this.compute(attributes, resource, baggage); // an array
+      if (typeof value === 'object') return this.compute(attributes, resource, baggage, context); // an array
       let next = node.get(value);
       if (next === undefined) {
         if (this.size >= this.limit) {
           // Emptied rather than evicted one by one: a burst of new tenants must not cost per-item bookkeeping.
           this.clear();
-          return this.compute(attributes, resource, baggage);
+          return this.compute(attributes, resource, baggage, context);
         }
         if (i === last) {
-          const result = this.compute(attributes, resource, baggage);
+          const result = this.compute(attributes, resource, baggage, context);
           node.set(value, result);
           this.size++;
           return result;
@@ -95,7 +139,7 @@ export class AttributionCache {
     // No dynamic inputs: the attribution depends on the resource alone.
     let result = node.get(node) as Attribution | undefined;
     if (result === undefined) {
-      result = this.compute(attributes, resource, baggage);
+      result = this.compute(attributes, resource, baggage, context);
       node.set(node, result);
     }
     return result;
@@ -105,11 +149,12 @@ export class AttributionCache {
     attributes: Attributes,
     resource: Attributes,
     baggage: BaggageLike | undefined,
+    context: Context | undefined,
   ): Attribution {
     const s = this.scratch;
     s.attributes = attributes;
     s.resource = resource;
-    s.baggage = baggage;
+    s.baggage = context !== undefined ? getBaggage(context) : baggage;
     const result = this.attributor.attribute(s);
     s.baggage = undefined;
     return result;

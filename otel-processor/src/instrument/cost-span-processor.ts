@@ -1,4 +1,11 @@
-import type { BaggageLike, SkuRules, SpanInput, SpanKindName, SpanStatusName } from '@meterline/cost-model';
+import type {
+  BaggageLike,
+  SkuRules,
+  SpanInput,
+  SpanKindName,
+  SpanStatusName,
+  Usage,
+} from '@meterline/cost-model';
 import { type Attributes, type Context, diag, propagation } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
@@ -72,7 +79,7 @@ const STATUS_NAMES: readonly SpanStatusName[] = ['unset', 'ok', 'error'];
  * once. `meterline serve` prices such spans from the same rules.
  *
  * The hot path is built to allocate nothing beyond the attributes themselves: the cost model is compiled
- * once, attribution is cached on the values its rules read, the SKU-rule input object is reused, and
+ * once, attribution is cached on the values its rules read, the SKU-rule input object and usage list are reused, and
  * amounts come from integer arithmetic or a per-price-version cache instead of Decimal.
  * A processor never throws into the instrumented code: a pricing error is logged and the span left unpriced.
  */
@@ -92,6 +99,8 @@ export class CostSpanProcessor implements SpanProcessor {
     resource: {},
     baggage: undefined,
   };
+  /** Reused: the usages of the span being priced (see `SkuRules.forSpanInto`). */
+  private readonly usages: Usage[] = [];
   private lastResource: object | undefined;
   private lastResourceAttributes: Attributes = {};
   private sawOnEnding = false;
@@ -129,8 +138,10 @@ export class CostSpanProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     try {
-      const baggage = getBaggage(parentContext);
-      if (baggage !== undefined && this.baggage !== undefined) this.baggage.set(span, baggage);
+      // Baggage is read here only when SKU rules need it at the end; attribution reads it lazily otherwise.
+      const kept = this.baggage;
+      const baggage = kept !== undefined ? getBaggage(parentContext) : undefined;
+      if (kept !== undefined && baggage !== undefined) kept.set(span, baggage);
       const attributes = span.attributes;
       if (attributes[ATTRIBUTION] !== undefined) return;
       const resource = span.resource;
@@ -139,7 +150,15 @@ export class CostSpanProcessor implements SpanProcessor {
         // Resource attributes are fixed once settled; until then re-read them every time.
         this.lastResource = resource.asyncAttributesPending ? undefined : resource;
       }
-      const a = this.attribution.attribute(attributes, this.lastResourceAttributes, resource, baggage);
+      const a =
+        kept !== undefined
+          ? this.attribution.attribute(attributes, this.lastResourceAttributes, resource, baggage)
+          : this.attribution.attributeInContext(
+              attributes,
+              this.lastResourceAttributes,
+              resource,
+              parentContext,
+            );
       span.setAttribute(TENANT, a.tenant);
       span.setAttribute(TEAM, a.team);
       span.setAttribute(CENTER, a.center);
@@ -165,9 +184,10 @@ export class CostSpanProcessor implements SpanProcessor {
       input.resource =
         span.resource === this.lastResource ? this.lastResourceAttributes : span.resource.attributes;
       input.baggage = this.baggage?.get(span);
-      const usages = this.skus.forSpan(input);
+      const usages = this.usages;
+      const n = this.skus.forSpanInto(input, usages);
       input.baggage = undefined;
-      if (usages.length === 0) return;
+      if (n === 0) return;
       const end = span.endTime;
       const endMs = end[0] * 1e3 + end[1] / 1e6;
       const metrics = this.metrics;
@@ -179,7 +199,7 @@ export class CostSpanProcessor implements SpanProcessor {
           stringAttribute(attributes[ATTRIBUTION]),
         );
       }
-      const p = this.pricer.price(usages, endMs, metrics?.sink);
+      const p = this.pricer.price(usages, endMs, metrics?.sink, input.durationNs, n);
       span.setAttribute(SKU, p.sku);
       span.setAttribute(QUANTITY, p.quantity);
       span.setAttribute(UNIT, p.unit);

@@ -1,5 +1,5 @@
 import { D, formatAmount } from '@meterline/cost-model';
-import { ExactSum, compileDecimal } from './exact-amount';
+import { ExactSum, compileDecimal, durationMantissa, formatScaled, safeMantissa } from './exact-amount';
 
 /** What the cost model computes: unitPrice × new D(quantity), printed by formatAmount. */
 function reference(price: string, quantity: number): string {
@@ -124,5 +124,93 @@ describe('ExactSum', () => {
     expect(product('1', Number.NaN)).toBeUndefined();
     expect(product('1', Infinity)).toBeUndefined();
     expect(product('1', 1e21)).toBeUndefined();
+  });
+});
+
+describe('formatScaled', () => {
+  it('prints what formatAmount prints for hand-picked values', () => {
+    expect(formatScaled(0, 20)).toBe('0');
+    expect(formatScaled(4, 7)).toBe('0.0000004');
+    expect(formatScaled(4_000_000_000_000, 19)).toBe('0.0000004');
+    expect(formatScaled(12_500, 3)).toBe('12.5');
+    expect(formatScaled(100_000_000, 8)).toBe('1');
+    expect(formatScaled(Number.MAX_SAFE_INTEGER, 0)).toBe('9007199254740991');
+    expect(formatScaled(Number.MAX_SAFE_INTEGER, 22)).toBe('0.0000009007199254740991');
+    expect(formatScaled(120_000_000_000, 2)).toBe('1200000000');
+  });
+
+  it('matches Decimal on random safe-integer mantissas and scales', () => {
+    const next = rng(11);
+    for (let i = 0; i < 20_000; i++) {
+      const digits = 1 + Math.floor(next() * 16);
+      let m = Math.floor(next() * 10 ** digits);
+      if (next() < 0.3) m = Math.floor(m / 10 ** Math.floor(next() * 6)) * 10 ** Math.floor(next() * 6);
+      if (!(m <= Number.MAX_SAFE_INTEGER)) m = Number.MAX_SAFE_INTEGER - i;
+      const scale = Math.floor(next() * 30);
+      expect(formatScaled(m, scale)).toBe(formatAmount(new D(m).times(new D(10).pow(-scale))));
+    }
+  });
+});
+
+describe('safeMantissa', () => {
+  it('is the mantissa when it is a safe integer, else -1', () => {
+    expect(safeMantissa(compileDecimal('0.0000133334', 'p'))).toBe(133_334);
+    expect(safeMantissa(compileDecimal('9007199254740991', 'p'))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(safeMantissa(compileDecimal('9007199254740992', 'p'))).toBe(-1);
+    expect(safeMantissa(compileDecimal('-1', 'p'))).toBe(-1);
+    expect(safeMantissa(compileDecimal('0', 'p'))).toBe(0);
+  });
+});
+
+describe('durationMantissa', () => {
+  /** The decimal Decimal reads for the quantity: its shortest round-trip string. */
+  const shortest = (q: number): string => new D(q).toString();
+
+  it('is the decimal of String(quantity) whenever it answers, over many durations and factors', () => {
+    const next = rng(3);
+    const factors = ['1', '0.5', '0.125', '2', '1.5', '0.3', '3', '0.0009765625', '1024', '0.1'];
+    let answered = 0;
+    for (let i = 0; i < 40_000; i++) {
+      const factorText = factors[i % factors.length]!;
+      const factor = Number(factorText);
+      const f = compileDecimal(String(factor), 'f');
+      const exp = Math.floor(next() * 13); // 1 ns … ~17 min
+      const ns = Math.floor(next() * 10 ** exp);
+      const q = (ns / 1e9) * factor; // exactly as SkuRules computes it
+      const m = durationMantissa(q, ns, safeMantissa(f), f.scale);
+      if (m < 0) continue;
+      answered++;
+      expect(new D(m).times(new D(10).pow(-(9 + f.scale))).eq(new D(shortest(q)))).toBe(true);
+    }
+    expect(answered).toBeGreaterThan(30_000); // the fast path is the usual path
+  });
+
+  it('declines what it cannot prove', () => {
+    const half = compileDecimal('0.5', 'f');
+    expect(durationMantissa(0.1 / 1e9, 0.1, 5, half.scale)).toBe(-1); // fractional nanoseconds
+    expect(durationMantissa(1e-9, -2, 5, half.scale)).toBe(-1); // negative
+    expect(durationMantissa(0.3, 500_000_000, 5, half.scale)).toBe(-1); // not this quantity
+    expect(durationMantissa(0.25, 500_000_000, 5, half.scale)).toBe(2_500_000_000);
+    expect(durationMantissa((3e14 / 1e9) * 0.5, 3e14, 5, half.scale)).toBe(-1); // > 15 digits
+    expect(durationMantissa((123 / 1e9) * 0.5, 123, 5, half.scale)).toBe(615);
+  });
+});
+
+describe('ExactSum.addIntegerProduct', () => {
+  it('matches Decimal for price × mantissa × 10^-scale, alone and in sums', () => {
+    const next = rng(5);
+    const sum = new ExactSum();
+    for (let i = 0; i < 5000; i++) {
+      const price = PRICES[Math.floor(next() * PRICES.length)]!;
+      const m = Math.floor(next() * 10 ** Math.floor(next() * 16));
+      const scale = Math.floor(next() * 20);
+      const constant = next() < 0.5 ? '0.0000004' : '0';
+      sum.reset();
+      sum.addDecimal(compileDecimal(constant, 'c'));
+      expect(sum.addIntegerProduct(compileDecimal(price, 'p'), m, scale)).toBe(true);
+      const expected = new D(constant).plus(new D(price).times(new D(m)).times(new D(10).pow(-scale)));
+      const got = sum.format();
+      if (got !== undefined) expect(got).toBe(formatAmount(expected));
+    }
   });
 });

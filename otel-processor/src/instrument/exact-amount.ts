@@ -70,6 +70,85 @@ export function compileDecimal(text: string, where: string): CompiledDecimal {
   return { limbs, scale, negative: match[1] === '-' && digits !== '', approx: Number(text) };
 }
 
+/** `10^0` … `10^22`: every one exactly a double. */
+const POW10_EXACT: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * The mantissa of `value` as a double when it is a safe integer (≤ 2^53 − 1), else -1 (and -1 for negatives).
+ * With the value's `scale`, it lets the hot path sum small amounts in plain double arithmetic, exactly.
+ */
+export function safeMantissa(value: CompiledDecimal): number {
+  if (value.negative) return -1;
+  const limbs = value.limbs;
+  let m = 0;
+  for (let i = limbs.length - 1; i >= 0; i--) {
+    m = m * BASE + limbs[i]!;
+    if (m > Number.MAX_SAFE_INTEGER) return -1;
+  }
+  return m;
+}
+
+/**
+ * The shortest decimal of a duration-based quantity without `String(quantity)`, when it is provable.
+ *
+ * A duration quantity is the double `(durationNs / 1e9) × factor`. Its candidate exact decimal is
+ * `durationNs × factorMantissa × 10^-(9 + factorScale)` (`factor`'s shortest decimal in mantissa/scale form). If
+ * that candidate has at most 15 significant digits and rounds to exactly `quantity` (a correctly rounded
+ * division of two exact doubles), it *is* `String(quantity)`'s value: two distinct decimals of ≤ 15 significant
+ * digits never round to the same double, so no shorter or equally short decimal can round to it too. Then the
+ * product with a price is exact from integers — the same result as parsing `String(quantity)`, faster.
+ *
+ * Returns the candidate mantissa (an integer < 10^15; its scale is `9 + factorScale`), or -1 when not provable
+ * (non-integer or negative nanoseconds, too many digits, or the quantity's float arithmetic rounded otherwise):
+ * the caller then reads `String(quantity)` as usual.
+ */
+export function durationMantissa(
+  quantity: number,
+  durationNs: number,
+  factorMantissa: number,
+  factorScale: number,
+): number {
+  const k = 9 + factorScale;
+  if (!(durationNs >= 0) || durationNs !== Math.floor(durationNs) || k > 22) return -1;
+  const m = durationNs * factorMantissa;
+  if (!(m < 1e15) || m / POW10_EXACT[k]! !== quantity) return -1;
+  return m;
+}
+
+/**
+ * `mantissa × 10^-scale` as a plain decimal string (no exponent, no trailing zeros, `0` for zero), as
+ * `formatAmount` prints it. `mantissa` must be a non-negative safe integer (≤ 2^53 − 1), `scale` ≥ 0.
+ * Digit work is on two int32 halves and table strings; no number formatting.
+ */
+export function formatScaled(mantissa: number, scale: number): string {
+  if (mantissa === 0) return '0';
+  // Two halves below 10^8 (hi < 9.01e7): everything below stays small-integer arithmetic.
+  let hi = Math.floor(mantissa / 1e8);
+  let lo = mantissa - hi * 1e8;
+  while (scale > 0 && lo % 10 === 0) {
+    lo = (hi % 10) * 1e7 + lo / 10;
+    hi = (hi - (hi % 10)) / 10;
+    scale--;
+  }
+  // Limbs of 10^4, most significant first.
+  const l3 = (hi / BASE) | 0;
+  const l2 = hi - l3 * BASE;
+  const l1 = (lo / BASE) | 0;
+  const l0 = lo - l1 * BASE;
+  let digits: string;
+  if (l3 !== 0) digits = PLAIN[l3]! + PADDED[l2]! + PADDED[l1]! + PADDED[l0]!;
+  else if (l2 !== 0) digits = PLAIN[l2]! + PADDED[l1]! + PADDED[l0]!;
+  else if (l1 !== 0) digits = PLAIN[l1]! + PADDED[l0]!;
+  else digits = PLAIN[l0]!;
+  if (scale === 0) return digits;
+  const n = digits.length;
+  if (n > scale) return digits.slice(0, n - scale) + '.' + digits.slice(n - scale);
+  return (FRACTION_PREFIX[scale - n] ?? '0.' + zeros(scale - n)) + digits;
+}
+
+/** `0.`, `0.0`, `0.00`, …: the start of a value below 1 whose digits follow `k` zeros. */
+const FRACTION_PREFIX: readonly string[] = Array.from({ length: 32 }, (_, k) => '0.' + '0'.repeat(k));
+
 /**
  * An exact running sum of `price × quantity` products (and compiled amounts). Reused across spans
  * (`reset()`): adding allocates nothing; only {@link ExactSum.format} builds the result string.
@@ -97,6 +176,11 @@ export class ExactSum {
     if (price.negative || !(quantity >= 0 && quantity < Infinity)) return false;
     const qLen = this.parseQuantity(quantity);
     if (qLen < 0) return false;
+    return this.multiplyAdd(price, qLen);
+  }
+
+  /** Adds `price × (this.q[0..qLen) × 10^-qScale)`. */
+  private multiplyAdd(price: CompiledDecimal, qLen: number): boolean {
     const p = price.limbs;
     const pLen = p.length;
     if (pLen === 0 || qLen === 0) return true; // zero
@@ -117,6 +201,24 @@ export class ExactSum {
       out[i + qLen] = carry;
     }
     return this.addLimbs(out, out[n - 1] === 0 ? n - 1 : n, price.scale + this.qScale);
+  }
+
+  /**
+   * Adds `price × mantissa × 10^-scale` exactly, for a non-negative safe-integer `mantissa` (see
+   * {@link durationMantissa}). False as for {@link ExactSum.addProduct}.
+   */
+  addIntegerProduct(price: CompiledDecimal, mantissa: number, scale: number): boolean {
+    if (price.negative || !(mantissa >= 0 && mantissa <= Number.MAX_SAFE_INTEGER)) return false;
+    const q = this.q;
+    let qLen = 0;
+    let m = mantissa;
+    while (m > 0) {
+      const rest = Math.floor(m / BASE);
+      q[qLen++] = m - rest * BASE;
+      m = rest;
+    }
+    this.qScale = qLen === 0 ? 0 : scale;
+    return this.multiplyAdd(price, qLen);
   }
 
   /** Adds an exact compiled decimal (an amount priced before). False as for {@link ExactSum.addProduct}. */

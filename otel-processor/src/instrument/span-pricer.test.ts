@@ -1,4 +1,4 @@
-import { Catalog, formatAmount, type Usage } from '@meterline/cost-model';
+import { Catalog, D, SkuRules, formatAmount, type SpanInput, type Usage } from '@meterline/cost-model';
 import { SpanPricer } from './span-pricer';
 import { unitTestConfig } from './test-config.fixture';
 
@@ -89,5 +89,89 @@ describe('SpanPricer', () => {
     const pricer = new SpanPricer(catalog, config.skus);
     const p = pricer.price([u('egress', 'egress.gb', 1e22)], T2024);
     expect(p.amount).toBe(formatAmount(catalog.price('egress.gb', 1e22, T2024).amount));
+  });
+
+  it('prices duration quantities from integer nanoseconds exactly as from String(quantity)', () => {
+    const rules = SkuRules.compile(config.skus);
+    const hinted = new SpanPricer(catalog, config.skus);
+    const plain = new SpanPricer(catalog, config.skus);
+    let seed = 17;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const out: Usage[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const durationNs = Math.floor(next() * 10 ** Math.floor(next() * 14)); // up to ~28 h
+      const span: SpanInput = {
+        name: 'handler',
+        kind: i % 3 === 0 ? 'internal' : 'server',
+        status: 'ok',
+        durationNs,
+        attributes: i % 5 === 0 ? { 'http.response.body.size': 1 + (i % 7) * 1000 } : {},
+        resource: {},
+      };
+      const t = i % 4 === 0 ? T2025 : T2024;
+      const n = rules.forSpanInto(span, out);
+      const usages = out.slice(0, n);
+      // Reference: each usage priced by the catalog (Decimal), summed exactly.
+      let total = new D(0);
+      for (const u of usages) total = total.plus(catalog.price(u.sku, u.quantity, t).amount);
+      const expected = usages.some((u) => u.sku === 'egress.gb') && usages.length > 1 ? undefined : total;
+      const a = hinted.price(out, t, undefined, durationNs, n);
+      const snapshot = [a.amount, a.currency, a.sku, a.unit, a.priceVersion, a.quantity];
+      const b = plain.price(usages, t);
+      expect([b.amount, b.currency, b.sku, b.unit, b.priceVersion, b.quantity]).toEqual(snapshot);
+      if (expected !== undefined) expect(snapshot[0]).toBe(formatAmount(expected));
+    }
+  });
+
+  it('follows price changes over time while reusing what it derived from a price version', () => {
+    const pricer = new SpanPricer(catalog, config.skus);
+    const pair = [u('requests', 'api.requests', 1), u('compute', 'compute.gb_s', 0.75)];
+    for (const [t, amount, version] of [
+      [T2024, '0.000012900025', 'req-2024'],
+      [T2025, '0.000013000025', 'req-2025'],
+      [T2024, '0.000012900025', 'req-2024'],
+      [Date.parse('2025-01-01T00:00:00Z') - 1, '0.000012900025', 'req-2024'],
+      [Date.parse('2025-01-01T00:00:00Z'), '0.000013000025', 'req-2025'],
+    ] as const) {
+      const p = pricer.price(pair, t);
+      expect([p.amount, p.priceVersion]).toEqual([amount, [version, 'gbs']]);
+    }
+  });
+
+  it('shares frozen label arrays between spans with the same SKUs and prices; quantities are fresh', () => {
+    const pricer = new SpanPricer(catalog, config.skus);
+    const a = pricer.price([u('requests', 'api.requests', 1), u('compute', 'compute.gb_s', 0.5)], T2024);
+    const [skus, units, versions, quantities] = [a.sku, a.unit, a.priceVersion, a.quantity];
+    const b = pricer.price([u('requests', 'api.requests', 1), u('compute', 'compute.gb_s', 0.25)], T2024);
+    expect(b.sku).toBe(skus);
+    expect(b.unit).toBe(units);
+    expect(b.priceVersion).toBe(versions);
+    expect(Object.isFrozen(skus)).toBe(true);
+    expect(b.quantity).not.toBe(quantities);
+    expect(quantities).toEqual([1, 0.5]);
+    // A different SKU in a position, or another price version: new labels.
+    const c = pricer.price([u('requests', 'api.requests', 1), u('egress', 'egress.gb', 1)], T2024);
+    expect(c.sku).toEqual(['api.requests', 'egress.gb']);
+    const d = pricer.price([u('requests', 'api.requests', 1), u('compute', 'compute.gb_s', 0.5)], T2025);
+    expect(d.priceVersion).toEqual(['req-2025', 'gbs']);
+    expect(skus).toEqual(['api.requests', 'compute.gb_s']); // never mutated
+  });
+
+  it('prices spans with more usages than it remembers positions for', () => {
+    const pricer = new SpanPricer(catalog, config.skus);
+    const many = [1, 2, 3, 4, 5, 6].map((q, i) =>
+      i % 2 === 0 ? u('requests', 'api.requests', q) : u('compute', 'compute.gb_s', q / 8),
+    );
+    let expected = new D(0);
+    for (const x of many) expected = expected.plus(catalog.price(x.sku, x.quantity, T2024).amount);
+    for (let k = 0; k < 3; k++) {
+      const p = pricer.price(many, T2024);
+      expect(p.amount).toBe(formatAmount(expected));
+      expect(p.priceVersion).toEqual(['req-2024', 'gbs', 'req-2024', 'gbs', 'req-2024', 'gbs']);
+      expect(p.quantity).toEqual(many.map((x) => x.quantity));
+    }
   });
 });

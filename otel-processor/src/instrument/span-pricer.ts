@@ -7,18 +7,35 @@ import {
   type Usage,
 } from '@meterline/cost-model';
 import type Decimal from 'decimal.js';
-import { type CompiledDecimal, ExactSum, compileDecimal } from './exact-amount';
+import {
+  type CompiledDecimal,
+  ExactSum,
+  compileDecimal,
+  durationMantissa as importedDurationMantissa,
+  formatScaled as importedFormatScaled,
+  safeMantissa,
+} from './exact-amount';
+
+// Module-local copies of what runs per span: imported bindings compile to property reads on the other module
+// (getters under some loaders).
+const durationMantissa = importedDurationMantissa;
+const formatScaled = importedFormatScaled;
+
+/** `10^0` … `10^22`, exact doubles. */
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /** Cached amounts kept per price version before that cache is emptied. */
 export const DEFAULT_AMOUNT_CACHE_LIMIT = 256;
 
-/** Usage positions per span with a remembered price version. */
+/** Usage positions per span remembered in slots (spans with more usages take the lookup path past these). */
 const SLOTS = 4;
 
 /** A price version compiled for the hot path. */
 interface CompiledPrice {
   readonly version: PriceVersion;
   readonly price: CompiledDecimal;
+  /** The price's mantissa as a safe integer (scale: `price.scale`), or -1: see {@link safeMantissa}. */
+  readonly mantissa: number;
   /** `quantity → exact amount` for quantities that repeat (count SKUs, most attribute SKUs). */
   readonly amounts: Map<number, CachedAmount>;
 }
@@ -26,11 +43,46 @@ interface CompiledPrice {
 interface CachedAmount {
   readonly text: string;
   readonly exact: CompiledDecimal;
+  /** `exact`'s mantissa as a safe integer (scale: `exact.scale`), or -1. */
+  readonly mantissa: number;
+}
+
+/** What the pricer needs to know about the SKU rule that produced a usage. */
+interface RuleInfo {
+  /** The quantity depends on the span's duration: it never repeats, so its amount is never cached. */
+  readonly uncached: boolean;
+  /**
+   * For duration rules with a constant factor (`duration`'s scale, `duration_memory`'s fixed `memoryGb`): the
+   * factor's shortest decimal as a safe-integer mantissa and scale (see {@link durationMantissa}); else -1.
+   */
+  readonly factorMantissa: number;
+  readonly factorScale: number;
+}
+
+const PLAIN_RULE: RuleInfo = Object.freeze({ uncached: false, factorMantissa: -1, factorScale: 0 });
+
+/**
+ * What one usage position remembers of the last usage priced there. Spans of one kind carry the same SKUs in
+ * the same order, so a repeat (same rule and SKU, same quantity unless duration-based, a time within the
+ * price version's window) costs a few comparisons instead of catalog and cache lookups.
+ */
+class Slot {
+  ruleId = '';
+  sku = '';
+  info: RuleInfo = PLAIN_RULE;
+  cp: CompiledPrice | undefined = undefined;
+  /** `[from, until)`: where `cp`'s price version is in force (empty until filled). */
+  from = 0;
+  until = -1;
+  /** The quantity `cached` is the amount of (repeated quantities only). */
+  quantity = 0.5;
+  cached: CachedAmount | undefined = undefined;
 }
 
 /**
  * The priced result of one span, written into reused scratch fields (no per-span object).
- * Multi-SKU fields are fresh arrays, because the span keeps them as attribute values.
+ * Multi-SKU fields are arrays: `sku`, `unit` and `priceVersion` are frozen arrays shared by every span with
+ * the same SKUs and price versions (constants: never mutated); `quantity` is a fresh array per span.
  */
 export interface SpanPrice {
   /** A scalar for one usage, a parallel array (in SKU-rule order) for several. */
@@ -48,9 +100,18 @@ export type UsageSink = (sku: string, unit: string, quantity: number, amount: nu
 
 /**
  * Prices the usages of one span at the unit (list) price in force at its end time, exactly, and faster than
- * `Catalog.price` + `formatAmount` on the hot path: the price version comes from `Catalog.priceAt`, the
- * product from {@link ExactSum} (no Decimal), and amounts of repeated quantities from a per-version cache.
- * Results are identical to `formatAmount(catalog.price(...).amount)`; the unit tests check it.
+ * `Catalog.price` + `formatAmount` on the hot path: price versions come from `Catalog.priceAt` (remembered per
+ * usage position while in force), amounts of repeated quantities from a per-version cache, and the rest from
+ * integer arithmetic (no Decimal):
+ *
+ * - when every part of the total has a mantissa below 2^53 at a common scale (the usual span: a request
+ *   price plus a duration product), the total is summed in doubles, exactly, and printed by {@link formatScaled};
+ * - otherwise with {@link ExactSum} (base-10⁴ limbs), and past its capacity with Decimal.
+ *
+ * A duration quantity's decimal comes from the span's integer nanoseconds when that provably equals
+ * `String(quantity)` (see {@link durationMantissa}), so nothing is formatted and parsed per span; the
+ * amount is the same either way. Results are identical to `formatAmount(catalog.price(...).amount)` (and the
+ * exact sum of those); the unit tests check it against Decimal.
  *
  * Several usages: `amount` is their exact total. When their currencies differ, each is converted into the
  * catalog's base currency at the span's end time (Decimal, the rare path) and `currency` is the base currency.
@@ -58,14 +119,23 @@ export type UsageSink = (sku: string, unit: string, quantity: number, amount: nu
  */
 export class SpanPricer {
   private readonly compiled = new Map<PriceVersion, CompiledPrice>();
-  /** SKU-rule ids whose quantity depends on duration: never repeats, so never cached. */
-  private readonly uncached: ReadonlySet<string>;
-  /** Last compiled price per usage index (see `lookup`). */
-  private readonly slots: (CompiledPrice | undefined)[] = new Array<CompiledPrice | undefined>(SLOTS).fill(
-    undefined,
-  );
+  /** Per SKU-rule id; rules not listed are plain (quantities may repeat). */
+  private readonly rules: ReadonlyMap<string, RuleInfo>;
+  private readonly slots: readonly Slot[] = Array.from({ length: SLOTS }, () => new Slot());
+  /** Scratch for usages past the slots. */
+  private readonly spare = new Slot();
+  /** Scratch: the slot of each usage of the span being priced (undefined: priced as unknown). */
+  private spanSlots: (Slot | undefined)[] = new Array<Slot | undefined>(SLOTS).fill(undefined);
+  /** The shared label arrays of the last multi-usage span, and whether a slot changed since they were built. */
+  private labelSkus: string[] = [];
+  private labelUnits: string[] = [];
+  private labelVersions: string[] = [];
+  private labelsStale = true;
   private readonly sum = new ExactSum();
   private readonly one = new ExactSum();
+  /** Set by `part`: one usage's exact amount as mantissa × 10^-scale. */
+  private partMantissa = 0;
+  private partScale = 0;
   /** Scratch result, overwritten by every `price()` call. */
   private readonly result: SpanPrice = {
     sku: '',
@@ -81,93 +151,114 @@ export class SpanPricer {
     skuRules: readonly SkuRuleConfig[] | undefined,
     private readonly cacheLimit = DEFAULT_AMOUNT_CACHE_LIMIT,
   ) {
-    this.uncached = new Set(
-      (skuRules ?? [])
-        .filter((r) => r.quantity.type === 'duration' || r.quantity.type === 'duration_memory')
-        .map((r) => r.id),
-    );
+    const rules = new Map<string, RuleInfo>();
+    for (const r of skuRules ?? []) {
+      const q = r.quantity;
+      if (q.type !== 'duration' && q.type !== 'duration_memory') continue;
+      // The factor as SkuRules reads it (a double). Only a candidate: a wrong guess would cost speed, not exactness.
+      const factor =
+        q.type === 'duration'
+          ? Number(q.scale ?? '1')
+          : q.memoryAttribute === undefined && q.memoryGb !== undefined
+            ? Number(q.memoryGb)
+            : Number.NaN;
+      let factorMantissa = -1;
+      let factorScale = 0;
+      if (Number.isFinite(factor) && factor >= 0) {
+        const compiled = compileDecimal(String(factor), `factor of SKU rule "${r.id}"`);
+        factorMantissa = safeMantissa(compiled);
+        factorScale = compiled.scale;
+      }
+      rules.set(r.id, Object.freeze({ uncached: true, factorMantissa, factorScale }));
+    }
+    this.rules = rules;
   }
 
   /**
-   * Prices `usages` (non-empty) at `timeMs`. The returned object is reused by the next call: copy what you keep.
-   * `sink` (optional) receives every usage with its amount in the base currency.
+   * Prices the first `n` of `usages` (n ≥ 1; default all) at `timeMs`. The returned object is reused by the next
+   * call: copy what you keep. `sink` (optional) receives every usage with its amount in the base currency.
+   * `durationNs` (optional) is the span's duration, from which duration-based quantities were computed: it
+   * saves formatting them (the result is the same without it).
    */
-  price(usages: readonly Usage[], timeMs: number, sink?: UsageSink): SpanPrice {
+  price(
+    usages: readonly Usage[],
+    timeMs: number,
+    sink?: UsageSink,
+    durationNs = -1,
+    n = usages.length,
+  ): SpanPrice {
     const r = this.result;
-    if (usages.length === 1) {
-      this.priceOne(usages[0]!, timeMs, sink);
+    if (n === 1) {
+      this.priceOne(usages[0]!, timeMs, sink, durationNs);
       return r;
     }
-    const n = usages.length;
-    // Packed arrays of exactly n elements (the span keeps them): literals for the common pair, else pushed.
-    // (`new Array(n)` would be holey, slower for the SDK to check and copy.)
-    let skus: string[];
-    let quantities: number[];
-    let units: string[];
-    let versions: string[];
-    if (n === 2) {
-      skus = ['', ''];
-      quantities = [0, 0.5]; // a double array from the start
-      units = ['', ''];
-      versions = ['', ''];
-    } else {
-      skus = [];
-      quantities = [];
-      units = [];
-      versions = [];
-    }
-    const sum = this.sum;
-    sum.reset();
+    if (this.spanSlots.length < n) this.spanSlots = new Array<Slot | undefined>(n).fill(undefined);
+    const spanSlots = this.spanSlots;
+    // A packed double array of exactly n elements (the span keeps it): a literal for the common pair.
+    const quantities: number[] = n === 2 ? [usages[0]!.quantity, usages[1]!.quantity] : [];
     let currency: string | undefined;
     let mixedCurrency = false;
-    let inexact = false;
+    // The total as mantissa × 10^-scale while every part fits a safe integer (-1 once one does not).
+    let total = 0;
+    let scale = 0;
+    if (n > SLOTS) this.labelsStale = true;
     for (let i = 0; i < n; i++) {
       const u = usages[i]!;
-      skus[i] = u.sku;
-      quantities[i] = u.quantity;
-      const cp = this.lookup(u.sku, timeMs, i);
-      if (cp === undefined) {
+      if (n !== 2) quantities.push(u.quantity);
+      const slot = this.slotOf(u, timeMs, i);
+      spanSlots[i] = slot;
+      if (slot === undefined) {
         // Priced as unknown: zero adds nothing, and its (base) currency must not force a conversion.
-        const p = this.catalog.price(u.sku, u.quantity, timeMs, u.ruleId);
-        units[i] = p.unit;
-        versions[i] = p.priceVersion;
-        sink?.(u.sku, p.unit, u.quantity, 0);
+        this.labelsStale = true;
+        if (sink !== undefined)
+          sink(u.sku, this.catalog.price(u.sku, u.quantity, timeMs).unit, u.quantity, 0);
         continue;
       }
+      const cp = slot.cp!;
       const v = cp.version;
-      units[i] = v.unit;
-      versions[i] = v.version;
       if (currency === undefined) currency = v.currency;
       else if (currency !== v.currency) mixedCurrency = true;
-      if (!mixedCurrency && !inexact) {
-        const cached = this.cachedAmount(cp, u, timeMs);
-        const added =
-          cached !== undefined ? sum.addDecimal(cached.exact) : sum.addProduct(cp.price, u.quantity);
-        if (!added) inexact = true; // not representable: Decimal path below
+      if (total >= 0 && !mixedCurrency) {
+        if (this.part(slot, cp, u, durationNs)) {
+          const m = this.partMantissa;
+          const s = this.partScale;
+          if (s > scale) {
+            total = s - scale > 22 ? Infinity : total * POW10[s - scale]!;
+            scale = s;
+            total += m;
+          } else {
+            total += s === scale ? m : scale - s > 22 ? Infinity : m * POW10[scale - s]!;
+          }
+          // Exact while at most 2^53 - 1: a product or sum past it rounds to at least 2^53.
+          if (!(total <= Number.MAX_SAFE_INTEGER)) total = -1;
+        } else {
+          total = -1;
+        }
       }
       if (sink !== undefined) sink(u.sku, v.unit, u.quantity, this.toBaseApprox(cp, u.quantity, timeMs));
     }
-    r.sku = skus;
+    if (this.labelsStale || this.labelSkus.length !== n) this.buildLabels(usages, spanSlots, n, timeMs);
+    r.sku = this.labelSkus;
     r.quantity = quantities;
-    r.unit = units;
-    r.priceVersion = versions;
+    r.unit = this.labelUnits;
+    r.priceVersion = this.labelVersions;
     if (mixedCurrency) {
-      r.amount = this.decimalTotal(usages, timeMs, true);
+      r.amount = this.decimalTotal(usages, n, timeMs, true);
       r.currency = this.catalog.baseCurrency;
     } else {
-      const exact = inexact ? undefined : sum.format();
-      r.amount = exact ?? this.decimalTotal(usages, timeMs, false);
+      r.amount =
+        total >= 0 ? formatScaled(total, scale) : this.exactTotal(usages, spanSlots, n, timeMs, durationNs);
       r.currency = currency ?? this.catalog.baseCurrency;
     }
     return r;
   }
 
-  private priceOne(u: Usage, timeMs: number, sink: UsageSink | undefined): void {
+  private priceOne(u: Usage, timeMs: number, sink: UsageSink | undefined, durationNs: number): void {
     const r = this.result;
     r.sku = u.sku;
     r.quantity = u.quantity;
-    const cp = this.lookup(u.sku, timeMs, 0);
-    if (cp === undefined) {
+    const slot = this.slotOf(u, timeMs, 0);
+    if (slot === undefined) {
       const p = this.catalog.price(u.sku, u.quantity, timeMs, u.ruleId);
       r.unit = p.unit;
       r.priceVersion = p.priceVersion;
@@ -176,30 +267,170 @@ export class SpanPricer {
       sink?.(u.sku, p.unit, u.quantity, 0);
       return;
     }
+    const cp = slot.cp!;
     const v = cp.version;
     r.unit = v.unit;
     r.priceVersion = v.version;
     r.currency = v.currency;
-    r.amount = this.amountOf(cp, u, timeMs);
+    if (slot.cached !== undefined) {
+      r.amount = slot.cached.text;
+    } else if (this.part(slot, cp, u, durationNs)) {
+      r.amount = formatScaled(this.partMantissa, this.partScale);
+    } else {
+      const one = this.one;
+      one.reset();
+      const exact = this.addUncached(one, cp, u, slot.info, durationNs) ? one.format() : undefined;
+      r.amount = exact ?? formatAmount(this.catalog.price(u.sku, u.quantity, timeMs, u.ruleId).amount);
+    }
     if (sink !== undefined) sink(u.sku, v.unit, u.quantity, this.toBaseApprox(cp, u.quantity, timeMs));
   }
 
-  /** The exact amount of one usage as a string, from the cache when the quantity repeats. */
-  private amountOf(cp: CompiledPrice, u: Usage, timeMs: number): string {
-    const cached = this.cachedAmount(cp, u, timeMs);
-    if (cached !== undefined) return cached.text;
-    const one = this.one;
-    one.reset();
-    const exact = one.addProduct(cp.price, u.quantity) ? one.format() : undefined;
-    return exact ?? formatAmount(this.catalog.price(u.sku, u.quantity, timeMs, u.ruleId).amount);
+  /**
+   * The slot describing usage `u` at `timeMs` (refilled unless it already does), or undefined when the usage
+   * is priced as unknown. `index` is the usage's position in its span.
+   */
+  private slotOf(u: Usage, timeMs: number, index: number): Slot | undefined {
+    const slot = index < SLOTS ? this.slots[index]! : this.spare;
+    if (
+      slot.ruleId === u.ruleId &&
+      slot.sku === u.sku &&
+      timeMs >= slot.from &&
+      timeMs < slot.until &&
+      (slot.cached === undefined || slot.quantity === u.quantity)
+    ) {
+      return slot;
+    }
+    return this.refill(slot, u, timeMs);
+  }
+
+  /** Points `slot` at usage `u` at `timeMs` (undefined, leaving the slot as it was, when priced as unknown). */
+  private refill(slot: Slot, u: Usage, timeMs: number): Slot | undefined {
+    const version = this.catalog.priceAt(u.sku, timeMs);
+    if (version === undefined) return undefined;
+    let cp = this.compiled.get(version);
+    if (cp === undefined) {
+      const price = compileDecimal(
+        formatAmount(version.unitPrice),
+        `price ${version.version} of SKU "${u.sku}"`,
+      );
+      cp = { version, price, mantissa: safeMantissa(price), amounts: new Map() };
+      this.compiled.set(version, cp);
+    }
+    const info = this.rules.get(u.ruleId) ?? PLAIN_RULE;
+    // Computed before the slot changes: it may throw (a quantity nothing can price), leaving the slot as it was.
+    const cached = info.uncached ? undefined : this.cachedAmount(cp, u, timeMs);
+    if (slot.cp !== cp || slot.sku !== u.sku) this.labelsStale = true;
+    slot.ruleId = u.ruleId;
+    slot.sku = u.sku;
+    slot.info = info;
+    slot.cp = cp;
+    slot.from = version.effectiveFrom;
+    slot.until = this.catalog.priceUntil(u.sku, timeMs);
+    slot.quantity = u.quantity;
+    slot.cached = cached;
+    return slot;
   }
 
   /**
-   * The cached amount of a usage whose quantity repeats (computed and cached on a miss), or undefined for
-   * rules whose quantity never repeats (duration-based) — those are computed per span, not cached.
+   * Sets `partMantissa`/`partScale` to the exact amount of one usage when its mantissa is a safe integer:
+   * from the cache for repeated quantities, from integer nanoseconds for duration quantities. False otherwise.
    */
-  private cachedAmount(cp: CompiledPrice, u: Usage, timeMs: number): CachedAmount | undefined {
-    if (this.uncached.has(u.ruleId)) return undefined;
+  private part(slot: Slot, cp: CompiledPrice, u: Usage, durationNs: number): boolean {
+    const cached = slot.cached;
+    if (cached !== undefined) {
+      if (cached.mantissa < 0) return false;
+      this.partMantissa = cached.mantissa;
+      this.partScale = cached.exact.scale;
+      return true;
+    }
+    const info = slot.info;
+    if (info.factorMantissa < 0 || cp.mantissa < 0) return false;
+    const m = durationMantissa(u.quantity, durationNs, info.factorMantissa, info.factorScale);
+    if (m < 0) return false;
+    const product = cp.mantissa * m;
+    if (!(product <= Number.MAX_SAFE_INTEGER)) return false;
+    this.partMantissa = product;
+    this.partScale = cp.price.scale + 9 + info.factorScale;
+    return true;
+  }
+
+  /** Adds the product of a never-cached (duration) usage to `sum`: from nanoseconds when provable. */
+  private addUncached(
+    sum: ExactSum,
+    cp: CompiledPrice,
+    u: Usage,
+    info: RuleInfo,
+    durationNs: number,
+  ): boolean {
+    const m =
+      info.factorMantissa < 0
+        ? -1
+        : durationMantissa(u.quantity, durationNs, info.factorMantissa, info.factorScale);
+    return m >= 0
+      ? sum.addIntegerProduct(cp.price, m, 9 + info.factorScale)
+      : sum.addProduct(cp.price, u.quantity);
+  }
+
+  /** The exact total of usages of one currency with {@link ExactSum}, or Decimal past its capacity. */
+  private exactTotal(
+    usages: readonly Usage[],
+    spanSlots: readonly (Slot | undefined)[],
+    n: number,
+    timeMs: number,
+    durationNs: number,
+  ): string {
+    const sum = this.sum;
+    sum.reset();
+    for (let i = 0; i < n; i++) {
+      const slot = spanSlots[i];
+      if (slot === undefined) continue;
+      const cp = slot.cp!;
+      const u = usages[i]!;
+      // Past the slots, `spare` describes only the last such usage: look the others up again.
+      const cached = slot.cached !== undefined && i < SLOTS ? slot.cached : undefined;
+      const info = i < SLOTS ? slot.info : (this.rules.get(u.ruleId) ?? PLAIN_RULE);
+      const priced = i < SLOTS ? cp : this.slotOf(u, timeMs, i)!.cp!;
+      const added = info.uncached
+        ? this.addUncached(sum, priced, u, info, durationNs)
+        : sum.addDecimal((cached ?? this.cachedAmount(priced, u, timeMs)).exact);
+      if (!added) return this.decimalTotal(usages, n, timeMs, false); // not representable
+    }
+    return sum.format() ?? this.decimalTotal(usages, n, timeMs, false);
+  }
+
+  /** Builds (frozen, shared) `sku`/`unit`/`priceVersion` arrays for spans with these SKUs and prices. */
+  private buildLabels(
+    usages: readonly Usage[],
+    spanSlots: readonly (Slot | undefined)[],
+    n: number,
+    timeMs: number,
+  ): void {
+    const skus: string[] = [];
+    const units: string[] = [];
+    const versions: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const u = usages[i]!;
+      // Past the slots, `spare` describes only the last usage: read versions from the catalog.
+      const cp = i < SLOTS ? spanSlots[i]?.cp : undefined;
+      skus.push(u.sku);
+      if (cp !== undefined) {
+        units.push(cp.version.unit);
+        versions.push(cp.version.version);
+      } else {
+        const p = this.catalog.price(u.sku, u.quantity, timeMs, u.ruleId);
+        units.push(p.unit);
+        versions.push(p.priceVersion);
+      }
+    }
+    // Frozen: typed mutable only because OTel's AttributeValue is; never written after this.
+    this.labelSkus = Object.freeze(skus) as string[];
+    this.labelUnits = Object.freeze(units) as string[];
+    this.labelVersions = Object.freeze(versions) as string[];
+    this.labelsStale = n > SLOTS;
+  }
+
+  /** The cached amount of a usage whose quantity repeats (computed and cached on a miss). */
+  private cachedAmount(cp: CompiledPrice, u: Usage, timeMs: number): CachedAmount {
     let cached = cp.amounts.get(u.quantity);
     if (cached === undefined) {
       const one = this.one;
@@ -207,36 +438,12 @@ export class SpanPricer {
       const text =
         (one.addProduct(cp.price, u.quantity) ? one.format() : undefined) ??
         formatAmount(this.catalog.price(u.sku, u.quantity, timeMs, u.ruleId).amount);
-      cached = { text, exact: compileDecimal(text, `amount of SKU "${u.sku}"`) };
+      const exact = compileDecimal(text, `amount of SKU "${u.sku}"`);
+      cached = { text, exact, mantissa: safeMantissa(exact) };
       if (cp.amounts.size >= this.cacheLimit) cp.amounts.clear();
       cp.amounts.set(u.quantity, cached);
     }
     return cached;
-  }
-
-  /**
-   * The compiled price version of `sku` in force at `timeMs`, or undefined when it is priced as unknown.
-   * `slot` (the usage's index in its span) remembers the last version seen there: spans of one kind carry
-   * the same SKUs in the same order, so this mostly skips the map lookup.
-   */
-  private lookup(sku: string, timeMs: number, slot: number): CompiledPrice | undefined {
-    const version = this.catalog.priceAt(sku, timeMs);
-    if (version === undefined) return undefined;
-    if (slot < SLOTS) {
-      const last = this.slots[slot];
-      if (last !== undefined && last.version === version) return last;
-    }
-    let cp = this.compiled.get(version);
-    if (cp === undefined) {
-      cp = {
-        version,
-        price: compileDecimal(formatAmount(version.unitPrice), `price ${version.version} of SKU "${sku}"`),
-        amounts: new Map(),
-      };
-      this.compiled.set(version, cp);
-    }
-    if (slot < SLOTS) this.slots[slot] = cp;
-    return cp;
   }
 
   /** A float approximation in the base currency, for metrics only (money stays exact in span attributes). */
@@ -248,9 +455,10 @@ export class SpanPricer {
   }
 
   /** The rare path: Decimal per usage, summed exactly; converted into the base currency when `toBase`. */
-  private decimalTotal(usages: readonly Usage[], timeMs: number, toBase: boolean): string {
+  private decimalTotal(usages: readonly Usage[], n: number, timeMs: number, toBase: boolean): string {
     let total: Decimal = new D(0);
-    for (const u of usages) {
+    for (let i = 0; i < n; i++) {
+      const u = usages[i]!;
       const p = this.catalog.price(u.sku, u.quantity, timeMs, u.ruleId);
       if (!p.known) continue;
       total = total.plus(toBase ? this.catalog.rates.toBase(p.amount, p.currency, timeMs) : p.amount);
