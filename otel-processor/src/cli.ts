@@ -5,6 +5,7 @@
  */
 import { ConfigFileError, loadConfig } from './config/load';
 import { runDemoCommand } from './demo/command';
+import { runServeCommand } from './serve/command';
 
 const HELP = `meterline — cost observability for Grafana and OpenTelemetry
 
@@ -12,6 +13,9 @@ Usage:
   meterline demo [--config FILE] [--influx-url URL] [--requests N] [--keep]
       Start InfluxDB (unless --influx-url), run an instrumented service for three tenants,
       write priced rollups and print spend per tenant and SKU.
+  meterline serve --config FILE [--listen HOST:PORT] [--wal-dir DIR]
+      The OTLP/HTTP cost processor: receive traces and metrics (behind an OpenTelemetry
+      Collector), price them, write rollups to InfluxDB, forward enriched telemetry.
   meterline check-config FILE
       Validate a meterline.yaml; every error names the file, line and key.
   meterline help | --help
@@ -47,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case 'serve':
+      return runServeCommand(rest);
     case 'demo': {
       return runDemoCommand(rest);
     }

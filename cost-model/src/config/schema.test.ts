@@ -109,6 +109,17 @@ describe('validateConfig', () => {
       attribution: { rules: [], fallbacks: [] },
       budgets: [],
       forward: [],
+      serve: {
+        listen: '127.0.0.1:4318',
+        maxBodyBytes: 64 * 1024 * 1024,
+        walDir: '.meterline/wal',
+        walHighWaterBytes: 1024 * 1024 * 1024,
+        latenessMs: 300_000,
+        dedupeWindowMs: 600_000,
+        flushIntervalMs: 5_000,
+        checkpointIntervalMs: 30_000,
+        exemplarsPerKey: 5,
+      },
     });
   });
 
@@ -269,5 +280,36 @@ describe('parseIsoTime', () => {
     expect(parseIsoTime('2023-02-30')).toBeUndefined();
     expect(parseIsoTime('3/1/2024')).toBeUndefined();
     expect(parseIsoTime('2024-13-01')).toBeUndefined();
+  });
+});
+
+describe('validateConfig serve section', () => {
+  const issuesOf = (serve: unknown): string[] => {
+    try {
+      validateConfig({ serve });
+    } catch (err) {
+      return (err as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    return [];
+  };
+
+  it('accepts overrides and keeps defaults for the rest', () => {
+    const c = validateConfig({
+      serve: { listen: '0.0.0.0:14318', bearerToken: 'a-long-enough-secret', latenessMs: 0 },
+    });
+    expect(c.serve.listen).toBe('0.0.0.0:14318');
+    expect(c.serve.bearerToken).toBe('a-long-enough-secret');
+    expect(c.serve.latenessMs).toBe(0);
+    expect(c.serve.flushIntervalMs).toBe(5000);
+  });
+
+  it('names bad keys', () => {
+    expect(issuesOf({ listen: 'localhost' })).toEqual([
+      expect.stringMatching(/^serve\.listen: expected host:port/),
+    ]);
+    expect(issuesOf({ listen: '127.0.0.1:70000' })[0]).toMatch(/^serve\.listen/);
+    expect(issuesOf({ bearerToken: 'short' })[0]).toMatch(/^serve\.bearerToken: .*16 characters/);
+    expect(issuesOf({ walDri: 'x' })[0]).toMatch(/^serve\.walDri: .*walDir/);
+    expect(issuesOf({ maxBodyBytes: -1 })[0]).toMatch(/^serve\.maxBodyBytes/);
   });
 });

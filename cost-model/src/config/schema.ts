@@ -14,6 +14,7 @@ import type {
   ExchangeRateConfig,
   FallbackConfig,
   ForwardConfig,
+  ServeConfig,
   InfluxConfig,
   MeterlineConfig,
   PriceVersionConfig,
@@ -32,6 +33,17 @@ export const CONFIG_DEFAULTS = {
   influxBatchSize: 5000,
   influxTimeoutMs: 10_000,
   forwardTimeoutMs: 10_000,
+  serve: {
+    listen: '127.0.0.1:4318',
+    maxBodyBytes: 64 * 1024 * 1024,
+    walDir: '.meterline/wal',
+    walHighWaterBytes: 1024 * 1024 * 1024,
+    latenessMs: 300_000,
+    dedupeWindowMs: 600_000,
+    flushIntervalMs: 5_000,
+    checkpointIntervalMs: 30_000,
+    exemplarsPerKey: 5,
+  },
   matcherSource: 'any' as AttributeSource,
 } as const;
 
@@ -363,7 +375,7 @@ class Validator {
   // ------------------------------------------------------------------ document
 
   config(raw: unknown): MeterlineConfig | undefined {
-    const known = ['catalog', 'skus', 'attribution', 'budgets', 'influx', 'forward'];
+    const known = ['catalog', 'skus', 'attribution', 'budgets', 'influx', 'forward', 'serve'];
     if (raw === undefined || raw === null) raw = {};
     const o = this.object(raw, '', known);
     if (o === undefined) return undefined;
@@ -377,6 +389,7 @@ class Validator {
     );
     const influx = o.influx === undefined || o.influx === null ? undefined : this.influx(o.influx);
     const forward = this.list(o, 'forward', '').map((f, i) => this.forward(f, item('forward', i)));
+    const serve = this.serve(o.serve);
     return {
       catalog,
       skus,
@@ -384,7 +397,45 @@ class Validator {
       budgets: budgets.filter((b): b is BudgetConfig => b !== undefined),
       ...(influx ? { influx } : {}),
       forward: forward.filter((f): f is ForwardConfig => f !== undefined),
+      serve,
     };
+  }
+
+  serve(raw: unknown): ServeConfig {
+    const d = CONFIG_DEFAULTS.serve;
+    const path = 'serve';
+    if (raw === undefined || raw === null) return { ...d };
+    const keys = [...Object.keys(d), 'bearerToken'];
+    const o = this.object(raw, path, keys);
+    if (o === undefined) return { ...d };
+    const listen = this.string(o, 'listen', path, false) ?? d.listen;
+    if (
+      !/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/.test(listen) ||
+      Number(listen.slice(listen.lastIndexOf(':') + 1)) > 65535
+    ) {
+      this.issue(
+        at(path, 'listen'),
+        `expected host:port (e.g. 127.0.0.1:4318 or 0.0.0.0:4318), got "${listen}"`,
+      );
+    }
+    const bearerToken = this.string(o, 'bearerToken', path, false);
+    const out: ServeConfig = {
+      listen,
+      maxBodyBytes: this.integer(o, 'maxBodyBytes', path, d.maxBodyBytes)!,
+      walDir: this.string(o, 'walDir', path, false) ?? d.walDir,
+      walHighWaterBytes: this.integer(o, 'walHighWaterBytes', path, d.walHighWaterBytes)!,
+      latenessMs: this.integer(o, 'latenessMs', path, d.latenessMs, 0)!,
+      dedupeWindowMs: this.integer(o, 'dedupeWindowMs', path, d.dedupeWindowMs, 0)!,
+      flushIntervalMs: this.integer(o, 'flushIntervalMs', path, d.flushIntervalMs)!,
+      checkpointIntervalMs: this.integer(o, 'checkpointIntervalMs', path, d.checkpointIntervalMs)!,
+      exemplarsPerKey: this.integer(o, 'exemplarsPerKey', path, d.exemplarsPerKey, 0)!,
+    };
+    if (bearerToken !== undefined) {
+      if (bearerToken.length < 16)
+        this.issue(at(path, 'bearerToken'), 'a bearer token needs at least 16 characters');
+      out.bearerToken = bearerToken;
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ catalog

@@ -14,6 +14,8 @@ export interface MeterlineConfig {
   budgets: BudgetConfig[];
   influx?: InfluxConfig;
   forward: ForwardConfig[];
+  /** `meterline serve` (the OTLP receiver); defaults apply when absent. */
+  serve: ServeConfig;
 }
 
 // ---------------------------------------------------------------- catalog
@@ -214,4 +216,30 @@ export interface ForwardConfig {
   endpoint: string;
   headers: Record<string, string>;
   timeoutMs: number;
+}
+
+// ---------------------------------------------------------------- serve
+
+/** The OTLP/HTTP cost processor service (`meterline serve`). */
+export interface ServeConfig {
+  /** `host:port` to listen on (default `127.0.0.1:4318`). */
+  listen: string;
+  /** Largest request body after decompression, bytes (default 64 MiB). */
+  maxBodyBytes: number;
+  /** When set, requests need `Authorization: Bearer <token>` (401 otherwise). */
+  bearerToken?: string;
+  /** Write-ahead log directory (default `./.meterline/wal`). */
+  walDir: string;
+  /** Above this many WAL bytes, requests get 503 + Retry-After (default 1 GiB). */
+  walHighWaterBytes: number;
+  /** How long a minute bucket accepts late data, ms (default 300000). */
+  latenessMs: number;
+  /** Span and data-point dedupe window, ms of receive time (default 600000). */
+  dedupeWindowMs: number;
+  /** How often open buckets are written to InfluxDB, ms (default 5000). */
+  flushIntervalMs: number;
+  /** How often a checkpoint lets the WAL be truncated, ms (default 30000). */
+  checkpointIntervalMs: number;
+  /** Costly spans kept per (service, tenant, SKU, minute) as `cost_exemplar` (default 5). */
+  exemplarsPerKey: number;
 }

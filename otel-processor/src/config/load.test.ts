@@ -119,7 +119,7 @@ describe('environment references', () => {
 describe('the example file', () => {
   it('has every top-level section', () => {
     const text = readFileSync(EXAMPLE, 'utf8');
-    for (const key of ['catalog:', 'skus:', 'attribution:', 'budgets:', 'influx:', 'forward:']) {
+    for (const key of ['catalog:', 'skus:', 'attribution:', 'budgets:', 'influx:', 'forward:', 'serve:']) {
       expect(text).toMatch(new RegExp(`^${key}`, 'm'));
     }
   });

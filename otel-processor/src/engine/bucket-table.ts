@@ -1,0 +1,182 @@
+import {
+  COST_TAG_KEYS,
+  D,
+  ZERO,
+  bucketStart,
+  seriesKey,
+  toNano,
+  type CostTags,
+  type RollupRow,
+} from '@meterline/cost-model';
+import type Decimal from 'decimal.js';
+
+/** One (series, bucket) total, with a version so the flush loop knows what it has written. */
+interface Cell {
+  key: string;
+  tags: CostTags;
+  amount: Decimal;
+  quantity: number;
+  events: number;
+  versions: Set<string>;
+  /** Bumped on every change. */
+  version: number;
+  /** The `version` InfluxDB confirmed. */
+  written: number;
+}
+
+/** A cell as stored in a checkpoint. */
+export interface CellSnapshot {
+  bucketMs: number;
+  tags: CostTags;
+  amount: string;
+  quantity: number;
+  events: number;
+  versions: string[];
+}
+
+/** What a flush wrote, to be confirmed with {@link BucketTable.confirm}. */
+export interface FlushToken {
+  cells: { cell: Cell; bucketMs: number; version: number }[];
+}
+
+/**
+ * Exact cost totals per (series, 1-minute bucket), rewritten as totals while a bucket is open.
+ *
+ * Unlike cost-model's `CostRollup` it tracks which totals InfluxDB has confirmed, so only changed cells are
+ * written and a bucket is dropped only once its final total is confirmed.
+ */
+export class BucketTable {
+  private readonly buckets = new Map<number, Map<string, Cell>>();
+
+  /** Adds one priced item to the bucket starting at `bucketMs` (already assigned by the caller). */
+  add(tags: CostTags, bucketMs: number, amount: Decimal, quantity: number, priceVersion: string): void {
+    let bucket = this.buckets.get(bucketMs);
+    if (bucket === undefined) {
+      bucket = new Map();
+      this.buckets.set(bucketMs, bucket);
+    }
+    const key = seriesKey(tags);
+    let cell = bucket.get(key);
+    if (cell === undefined) {
+      const own = {} as CostTags;
+      for (const k of COST_TAG_KEYS) own[k] = tags[k] ?? '';
+      cell = {
+        key,
+        tags: own,
+        amount: ZERO,
+        quantity: 0,
+        events: 0,
+        versions: new Set(),
+        version: 0,
+        written: 0,
+      };
+      bucket.set(key, cell);
+    }
+    if (!amount.isZero()) cell.amount = cell.amount.plus(amount);
+    cell.quantity += quantity;
+    cell.events += 1;
+    cell.versions.add(priceVersion);
+    cell.version++;
+  }
+
+  /** Cells changed since InfluxDB last confirmed them, as rows, and a token to confirm them with. */
+  dirty(): { rows: RollupRow[]; token: FlushToken } {
+    const rows: RollupRow[] = [];
+    const token: FlushToken = { cells: [] };
+    for (const [bucketMs, bucket] of this.buckets) {
+      for (const cell of bucket.values()) {
+        if (cell.version === cell.written) continue;
+        rows.push(toRow(bucketMs, cell));
+        token.cells.push({ cell, bucketMs, version: cell.version });
+      }
+    }
+    return { rows, token };
+  }
+
+  /** Marks what `token` covered as written, then drops buckets before `closeBefore` that are fully written. */
+  confirm(token: FlushToken, closeBefore: number): number {
+    for (const c of token.cells) if (c.cell.written < c.version) c.cell.written = c.version;
+    let dropped = 0;
+    for (const [bucketMs, bucket] of this.buckets) {
+      if (bucketMs >= closeBefore) continue;
+      let clean = true;
+      for (const cell of bucket.values()) {
+        if (cell.version !== cell.written) {
+          clean = false;
+          break;
+        }
+      }
+      if (clean) {
+        this.buckets.delete(bucketMs);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /** Oldest bucket held (open, or closed but not yet confirmed). */
+  oldestBucket(): number | undefined {
+    let min: number | undefined;
+    for (const b of this.buckets.keys()) if (min === undefined || b < min) min = b;
+    return min;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const b of this.buckets.values()) n += b.size;
+    return n;
+  }
+
+  snapshot(): CellSnapshot[] {
+    const out: CellSnapshot[] = [];
+    for (const [bucketMs, bucket] of this.buckets) {
+      for (const c of bucket.values()) {
+        out.push({
+          bucketMs,
+          tags: c.tags,
+          amount: c.amount.toString(),
+          quantity: c.quantity,
+          events: c.events,
+          versions: [...c.versions],
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Restores cells; every restored cell counts as unwritten (rewriting a total is idempotent). */
+  restore(cells: readonly CellSnapshot[]): void {
+    for (const s of cells) {
+      const bucketMs = bucketStart(s.bucketMs);
+      let bucket = this.buckets.get(bucketMs);
+      if (bucket === undefined) {
+        bucket = new Map();
+        this.buckets.set(bucketMs, bucket);
+      }
+      const key = seriesKey(s.tags);
+      bucket.set(key, {
+        key,
+        tags: { ...s.tags },
+        amount: new D(s.amount),
+        quantity: s.quantity,
+        events: s.events,
+        versions: new Set(s.versions),
+        version: 1,
+        written: 0,
+      });
+    }
+  }
+}
+
+function toRow(bucketMs: number, c: Cell): RollupRow {
+  return {
+    key: c.key,
+    tags: c.tags,
+    bucketMs,
+    amountNano: toNano(c.amount),
+    amount: c.amount,
+    quantity: c.quantity,
+    events: c.events,
+    priceVersion: [...c.versions].sort().join(','),
+  };
+}

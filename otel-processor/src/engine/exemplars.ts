@@ -1,0 +1,92 @@
+/** One costly span kept as an exemplar (`cost_exemplar`). */
+export interface Exemplar {
+  service: string;
+  tenant: string;
+  sku: string;
+  /** Span end, exact nanoseconds as a decimal string (the point's timestamp). */
+  endNs: string;
+  traceId: string;
+  spanId: string;
+  amountNano: bigint;
+}
+
+interface Kept {
+  e: Exemplar;
+  written: boolean;
+}
+
+/**
+ * The top-N costly spans per (service, tenant, SKU, minute): what an on-call engineer opens from a cost
+ * spike. A newly kept exemplar is written on the next flush, so traces are one click away while the spike
+ * is still happening. A span pushed out of the top N after it was written stays in InfluxDB (a key can
+ * hold more than N points); queries take `TOP(amount_nano, N)`.
+ */
+export class ExemplarTable {
+  private readonly buckets = new Map<number, Map<string, Kept[]>>();
+
+  constructor(readonly perKey: number = 5) {}
+
+  /** Offers a span; kept if it is among the `perKey` most costly of its key and minute. */
+  offer(bucketMs: number, e: Exemplar, written = false): void {
+    if (this.perKey <= 0 || e.amountNano <= 0n) return;
+    let bucket = this.buckets.get(bucketMs);
+    if (bucket === undefined) {
+      bucket = new Map();
+      this.buckets.set(bucketMs, bucket);
+    }
+    const key = `${e.service}\u0000${e.tenant}\u0000${e.sku}`;
+    let top = bucket.get(key);
+    if (top === undefined) {
+      top = [];
+      bucket.set(key, top);
+    }
+    if (top.length >= this.perKey && top[top.length - 1]!.e.amountNano >= e.amountNano) return;
+    // The same span offered again (a replay after a checkpoint): keep one.
+    if (top.some((t) => t.e.traceId === e.traceId && t.e.spanId === e.spanId)) return;
+    let i = top.length;
+    while (i > 0 && top[i - 1]!.e.amountNano < e.amountNano) i--;
+    top.splice(i, 0, { e, written });
+    if (top.length > this.perKey) top.pop();
+  }
+
+  /** Exemplars kept but not yet written. */
+  unwritten(): Exemplar[] {
+    const out: Exemplar[] = [];
+    for (const bucket of this.buckets.values()) {
+      for (const top of bucket.values()) for (const k of top) if (!k.written) out.push(k.e);
+    }
+    return out;
+  }
+
+  /** InfluxDB confirmed `written`; buckets before `closeBefore` are final and dropped. */
+  confirm(written: readonly Exemplar[], closeBefore: number): void {
+    const done = new Set(written);
+    for (const [bucketMs, bucket] of this.buckets) {
+      if (bucketMs < closeBefore) {
+        // Dropped only when nothing in it still waits for a write.
+        let clean = true;
+        for (const top of bucket.values())
+          for (const k of top) if (!k.written && !done.has(k.e)) clean = false;
+        if (clean) {
+          this.buckets.delete(bucketMs);
+          continue;
+        }
+      }
+      for (const top of bucket.values()) for (const k of top) if (done.has(k.e)) k.written = true;
+    }
+  }
+
+  snapshot(): { bucketMs: number; exemplars: (Omit<Exemplar, 'amountNano'> & { amountNano: string })[] }[] {
+    return [...this.buckets].map(([bucketMs, bucket]) => ({
+      bucketMs,
+      exemplars: [...bucket.values()].flat().map((k) => ({ ...k.e, amountNano: k.e.amountNano.toString() })),
+    }));
+  }
+
+  /** Restored exemplars count as unwritten: rewriting a point is idempotent. */
+  restore(snapshot: ReturnType<ExemplarTable['snapshot']>): void {
+    for (const b of snapshot) {
+      for (const e of b.exemplars) this.offer(b.bucketMs, { ...e, amountNano: BigInt(e.amountNano) });
+    }
+  }
+}

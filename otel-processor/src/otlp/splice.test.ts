@@ -1,0 +1,55 @@
+import { decodeTracesProtobuf } from './decode';
+import { encodeTracesJson, encodeTracesProtobuf } from './encode';
+import { arrayKeyValue, doubleKeyValue, stringKeyValue, type KeyValue, type TracesRequest } from './model';
+import { span, traces } from './samples.fixture';
+import { SpliceError, encodeSpanAttributes, spliceSpanAttributes } from './splice';
+
+/** Two resources, the second with two scopes, spans with events, links and status. */
+function request(): TracesRequest {
+  const base = traces([span(0), span(1, { status: { code: 2, message: 'boom' } })]);
+  const second = traces([span(2), span(3)]).resourceSpans[0]!;
+  second.scopeSpans.push({
+    scope: { name: 'other', version: '2' },
+    spans: [span(4)],
+    schemaUrl: 'https://x/1',
+  });
+  return { resourceSpans: [...base.resourceSpans, second] };
+}
+
+const added: KeyValue[][] = [
+  [stringKeyValue('cost.tenant', 'acme'), stringKeyValue('cost.amount', '0.000049566675')],
+  [],
+  [doubleKeyValue('cost.quantity', 0.25), arrayKeyValue('cost.sku', ['a', 'b'])],
+  [stringKeyValue('cost.tenant', 'żółw 🐢'.repeat(40))], // a multi-byte, >127-byte value: 2-byte length varints
+  [arrayKeyValue('cost.quantity', [1, 0.5])],
+];
+
+describe('spliceSpanAttributes', () => {
+  it('gives the same message as adding the attributes to the model and re-encoding it', () => {
+    const model = request();
+    const body = encodeTracesProtobuf(model);
+    const spliced = spliceSpanAttributes(
+      body,
+      added.map((kvs) => (kvs.length > 0 ? encodeSpanAttributes(kvs) : undefined)),
+    );
+    const expected = request();
+    let i = 0;
+    for (const rs of expected.resourceSpans)
+      for (const ss of rs.scopeSpans) for (const s of ss.spans) s.attributes.push(...added[i++]!);
+    expect(encodeTracesJson(decodeTracesProtobuf(spliced))).toBe(encodeTracesJson(expected));
+  });
+
+  it('leaves a body unchanged when nothing is added', () => {
+    const body = encodeTracesProtobuf(request());
+    expect(Buffer.from(spliceSpanAttributes(body, Array(5).fill(undefined)))).toEqual(Buffer.from(body));
+  });
+
+  it('refuses a span count that does not match, and garbage', () => {
+    const body = encodeTracesProtobuf(request());
+    expect(() => spliceSpanAttributes(body, [undefined])).toThrow(SpliceError);
+    expect(() => spliceSpanAttributes(body.subarray(0, body.length - 3), Array(5).fill(undefined))).toThrow(
+      SpliceError,
+    );
+    expect(() => spliceSpanAttributes(Uint8Array.from([0x0b, 0x01]), [])).toThrow(/wire type 3/);
+  });
+});

@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load';
+import { MeterlineService } from './service';
+
+/**
+ * `meterline serve --config meterline.yaml [--listen host:port] [--wal-dir DIR]`: runs until SIGTERM or
+ * SIGINT, then stops accepting, flushes, checkpoints, fsyncs and exits 0.
+ */
+export async function runServeCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string', short: 'c' },
+      listen: { type: 'string' },
+      'wal-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (values.config === undefined) {
+    process.stderr.write('meterline serve: --config FILE is required (see examples/meterline.yaml)\n');
+    return 2;
+  }
+  const config = loadConfig(values.config);
+  // Handle SIGTERM/SIGINT from before start-up on: the "listening" line is visible to a supervisor before
+  // the next statement runs, and start-up (WAL replay) can take a while; a signal then must still stop
+  // the service cleanly instead of killing it with the default action.
+  let signalled: string | undefined;
+  let wake: (() => void) | undefined;
+  const onSignal = (signal: string): void => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    signalled = signal;
+    process.stdout.write(`meterline serve: ${signal}: stopping (flush, checkpoint, fsync)…\n`);
+    wake?.();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  let service: MeterlineService;
+  try {
+    service = await MeterlineService.start({
+      config,
+      listen: values.listen,
+      walDir: values['wal-dir'] === undefined ? undefined : resolve(values['wal-dir']),
+    });
+  } catch (err) {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    throw err;
+  }
+  const influx = config.influx!;
+  process.stdout.write(
+    `meterline serve: listening on ${service.url} (POST /v1/traces, /v1/metrics; GET /healthz, /readyz)\n` +
+      `  InfluxDB: ${influx.url} ${influx.database ? `database ${influx.database}` : `bucket ${influx.bucket}`}\n` +
+      `  WAL: ${resolve(service.walDir)}\n` +
+      `  forwarding to: ${config.forward.length > 0 ? config.forward.map((f) => f.endpoint).join(', ') : '(nobody)'}\n`,
+  );
+  // A second signal during the stop gets the default action (a forced exit); the WAL keeps what was acknowledged.
+  if (signalled === undefined) await new Promise<void>((done) => (wake = done));
+  await service.stop();
+  process.stdout.write('meterline serve: stopped cleanly\n');
+  return 0;
+}

@@ -1,0 +1,291 @@
+/**
+ * `meterline serve` end to end with real parts: the real OTel JS exporters (protobuf and JSON) send the
+ * same spans and metrics to two services, each writing to a real InfluxDB; one forwards to a downstream
+ * receiver. Totals are computed by hand below, never by the code under test.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateConfig, type MeterlineConfig } from '@meterline/cost-model';
+import pino from 'pino';
+import { toAttributes, type Span } from '../../otel-processor/src/otlp/model';
+import { decodeTracesProtobuf as decode } from '../../otel-processor/src/otlp/decode';
+import { MeterlineService } from '../../otel-processor/src/serve/service';
+import { runChildScript, startCaptureServer, type CaptureServer } from '../support/child-exporter';
+import { startInfluxDB, type InfluxInstance } from '../support/influxdb';
+
+const CONFIG = {
+  catalog: {
+    skus: [
+      {
+        id: 'api.requests',
+        unit: 'request',
+        prices: [{ effectiveFrom: '2026-01-01T00:00:00Z', currency: 'USD', unitPrice: '0.0000004' }],
+      },
+      {
+        id: 'network.egress_gb',
+        unit: 'GB',
+        prices: [{ effectiveFrom: '2026-01-01T00:00:00Z', currency: 'USD', unitPrice: '0.09' }],
+      },
+      {
+        id: 'compute.gb_s',
+        unit: 'GB-s',
+        prices: [{ effectiveFrom: '2026-01-01T00:00:00Z', currency: 'USD', unitPrice: '0.0000166667' }],
+      },
+      {
+        id: 'api.calls',
+        unit: 'call',
+        prices: [{ effectiveFrom: '2026-01-01T00:00:00Z', currency: 'USD', unitPrice: '0.001' }],
+      },
+    ],
+  },
+  skus: [
+    {
+      id: 'requests',
+      sku: 'api.requests',
+      match: { signal: 'span', kinds: ['server'] },
+      quantity: { type: 'count' },
+    },
+    {
+      id: 'egress',
+      sku: 'network.egress_gb',
+      match: {
+        signal: 'span',
+        kinds: ['server'],
+        attributes: [{ key: 'http.response.body.size', source: 'attributes', exists: true }],
+      },
+      quantity: { type: 'attribute', attribute: 'http.response.body.size', scale: '0.000000001' },
+    },
+    {
+      id: 'compute',
+      sku: 'compute.gb_s',
+      match: { signal: 'span', kinds: ['server'] },
+      quantity: { type: 'duration_memory', memoryGb: '1' },
+    },
+    {
+      id: 'calls',
+      sku: 'api.calls',
+      match: { signal: 'metric', names: ['app.calls'] },
+      quantity: { type: 'sum' },
+    },
+  ],
+  attribution: {
+    rules: [
+      { id: 'tenant', match: [{ key: 'tenant.id', source: 'any' }], set: { tenant: { from: 'tenant.id' } } },
+    ],
+    fallbacks: [
+      { key: 'service.name', source: 'resource', map: { checkout: { team: 'payments', center: 'cc-100' } } },
+    ],
+  },
+};
+
+/**
+ * The child: real SDK spans (fixed times inside one minute, 250 ms each, 500 kB responses), exported with the
+ * protobuf exporter to URL_A and the JSON exporter to URL_B; spans priced in-process by CostSpanProcessor
+ * (same config) to URL_A; cumulative metrics collected twice, to both.
+ */
+const CHILD = `
+const { SpanKind, diag, DiagLogLevel } = require('@opentelemetry/api');
+const { resourceFromAttributes } = require('@opentelemetry/resources');
+const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+const { OTLPTraceExporter: ProtoTraces } = require('@opentelemetry/exporter-trace-otlp-proto');
+const { OTLPTraceExporter: JsonTraces } = require('@opentelemetry/exporter-trace-otlp-http');
+const { OTLPMetricExporter: ProtoMetrics } = require('@opentelemetry/exporter-metrics-otlp-proto');
+const { OTLPMetricExporter: JsonMetrics } = require('@opentelemetry/exporter-metrics-otlp-http');
+const { MeterProvider, PeriodicExportingMetricReader, AggregationTemporality } = require('@opentelemetry/sdk-metrics');
+const { validateConfig } = require('./cost-model/src');
+const { CostSpanProcessor } = require('./otel-processor/src/instrument');
+diag.setLogger({ error: (...a) => console.error(...a), warn: (...a) => console.error(...a), info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
+
+const T = Number(process.env.T_MS);
+const hr = (ms) => [Math.floor(ms / 1000), (ms % 1000) * 1e6];
+function spans(provider, tenant, n, offsetMs) {
+  const tracer = provider.getTracer('serve-test');
+  for (let i = 0; i < n; i++) {
+    const end = T + offsetMs + i;
+    const attributes = { 'http.response.body.size': 500000 };
+    if (tenant) attributes['tenant.id'] = tenant;
+    tracer.startSpan('GET /pay', { kind: SpanKind.SERVER, startTime: hr(end - 250), attributes }).end(hr(end));
+  }
+}
+const memory = new InMemorySpanExporter();
+const resource = resourceFromAttributes({ 'service.name': 'checkout', 'service.version': '1.0.0' });
+const plain = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(memory)] });
+spans(plain, 'acme', 40, 0);
+spans(plain, 'globex', 20, 100);
+spans(plain, undefined, 10, 200);
+const finished = memory.getFinishedSpans();
+
+const pricedMemory = new InMemorySpanExporter();
+const config = validateConfig(JSON.parse(process.env.CONFIG));
+const priced = new BasicTracerProvider({
+  resource: resourceFromAttributes({ 'service.name': 'checkout', 'service.version': '1.1.0' }),
+  spanProcessors: [new CostSpanProcessor(config), new SimpleSpanProcessor(pricedMemory)],
+});
+spans(priced, 'initech', 5, 300);
+const pricedFinished = pricedMemory.getFinishedSpans();
+
+const send = (exporter, list) =>
+  new Promise((resolve) => exporter.export(list, (r) => resolve(r.code))).finally(() => exporter.shutdown());
+
+(async () => {
+  const codes = [
+    await send(new ProtoTraces({ url: process.env.URL_A + '/v1/traces' }), finished),
+    await send(new JsonTraces({ url: process.env.URL_B + '/v1/traces' }), finished),
+    await send(new ProtoTraces({ url: process.env.URL_A + '/v1/traces' }), pricedFinished),
+  ];
+  const reader = (Exporter, url) => new PeriodicExportingMetricReader({
+    exporter: new Exporter({ url: url + '/v1/metrics', temporalityPreference: AggregationTemporality.CUMULATIVE }),
+    exportIntervalMillis: 600000,
+  });
+  const mp = new MeterProvider({ resource, readers: [reader(ProtoMetrics, process.env.URL_A), reader(JsonMetrics, process.env.URL_B)] });
+  const calls = mp.getMeter('serve-test').createCounter('app.calls');
+  calls.add(3, { route: '/pay', 'tenant.id': 'acme' });
+  await mp.forceFlush();
+  await new Promise((r) => setTimeout(r, 20));
+  calls.add(7, { route: '/pay', 'tenant.id': 'acme' });
+  await mp.forceFlush();
+  await mp.shutdown();
+  console.log(JSON.stringify({
+    codes,
+    inProcessAmounts: pricedFinished.map((s) => s.attributes['cost.amount']),
+    traceIds: finished.filter((s) => s.attributes['tenant.id'] === 'acme').map((s) => s.spanContext().traceId),
+  }));
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
+
+const logger = pino({ level: 'warn' });
+let influx: InfluxInstance;
+let downstream: CaptureServer;
+const services: MeterlineService[] = [];
+const dirs: string[] = [];
+
+function serviceConfig(database: string, forward: boolean): MeterlineConfig {
+  const dir = mkdtempSync(join(tmpdir(), 'meterline-serve-test-'));
+  dirs.push(dir);
+  return validateConfig({
+    ...CONFIG,
+    influx: { url: influx.url, database },
+    forward: forward ? [{ endpoint: downstream.url }] : [],
+    serve: { listen: '127.0.0.1:0', walDir: dir, flushIntervalMs: 100_000 },
+  });
+}
+
+async function sums(database: string, groupBy: string): Promise<Map<string, bigint>> {
+  const res = await influx.query(`SELECT SUM("amount_nano") FROM "cost" GROUP BY "${groupBy}"`, database);
+  return new Map(
+    (res.results[0]?.series ?? []).map((s) => [s.tags?.[groupBy] ?? '', BigInt(s.values[0]?.[1] as number)]),
+  );
+}
+
+beforeAll(async () => {
+  influx = await startInfluxDB();
+  downstream = await startCaptureServer();
+});
+
+afterAll(async () => {
+  for (const s of services) await s.stop().catch(() => undefined);
+  await downstream?.close();
+  await influx?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('meterline serve with the real OTel exporters and a real InfluxDB', () => {
+  // Spans end 2 minutes before the current minute: inside the lateness window, all in one bucket.
+  const T = Math.floor(Date.now() / 60_000) * 60_000 - 120_000 + 1_000;
+  let child: { codes: number[]; inProcessAmounts: string[]; traceIds: string[] };
+
+  beforeAll(async () => {
+    const a = await MeterlineService.start({ config: serviceConfig('serve_a', true), logger });
+    const b = await MeterlineService.start({ config: serviceConfig('serve_b', false), logger });
+    services.push(a, b);
+    const result = await runChildScript(CHILD, {
+      URL_A: a.url,
+      URL_B: b.url,
+      T_MS: String(T),
+      CONFIG: JSON.stringify(CONFIG),
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    child = JSON.parse(result.stdout.trim().split('\n').pop()!) as typeof child;
+    await a.flush();
+    await b.flush();
+  }, 60_000);
+
+  // Per span: a request (400 nano-USD), 0.0005 GB out × 0.09 (45 000 nano-USD), 0.25 s × 1 GB × 0.0000166667
+  // (4 166.675 nano-USD). A (series, minute) cell sums exact amounts and rounds once, half-even.
+  const expected = (n: bigint, computeNano: bigint): bigint => n * 400n + n * 45_000n + computeNano;
+
+  it('prices every span exactly, per tenant', async () => {
+    expect(child.codes).toEqual([0, 0, 0]);
+    const byTenant = await sums('serve_a', 'tenant');
+    expect(byTenant.get('acme')).toBe(expected(40n, 166_667n) + 7_000_000n); // + 7 calls × 0.001 (metrics)
+    expect(byTenant.get('globex')).toBe(expected(20n, 83_334n)); // 83 333.5 → 83 334
+    expect(byTenant.get('unknown')).toBe(expected(10n, 41_667n)); // 41 666.75 → 41 667
+    // Priced in-process: rolled up from the span's own attributes, not priced again.
+    expect(byTenant.get('initech')).toBe(expected(5n, 20_833n)); // 20 833.375 → 20 833
+  });
+
+  it('the same spans as protobuf and as JSON give identical rollups', async () => {
+    const a = await influx.query(
+      `SELECT SUM("amount_nano"), SUM("events"), SUM("quantity") FROM "cost" WHERE "tenant" <> 'initech' GROUP BY "tenant", "sku"`,
+      'serve_a',
+    );
+    const b = await influx.query(
+      `SELECT SUM("amount_nano"), SUM("events"), SUM("quantity") FROM "cost" GROUP BY "tenant", "sku"`,
+      'serve_b',
+    );
+    const rows = (r: typeof a) => (r.results[0]?.series ?? []).map((s) => [s.tags, s.values[0]?.slice(1)]);
+    expect(rows(a).length).toBe(10); // 3 tenants × 3 span SKUs + the metric SKU
+    expect(rows(b)).toEqual(rows(a));
+  });
+
+  it('a span is priced identically in-process and by the service', async () => {
+    // 400 + 45 000 + 4 166.675 nano-USD
+    expect(child.inProcessAmounts).toEqual(Array(5).fill('0.000049566675'));
+    const forwarded = downstream.requests
+      .filter((r) => r.path === '/v1/traces')
+      .flatMap((r) => decode(r.body).resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
+    const amounts = new Set(forwarded.map((s: Span) => toAttributes(s.attributes)['cost.amount']));
+    expect([...amounts]).toEqual(['0.000049566675']);
+  });
+
+  it('forwards the enriched spans downstream with their cost attributes', async () => {
+    const forwarded = downstream.requests
+      .filter((r) => r.path === '/v1/traces')
+      .flatMap((r) => decode(r.body).resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
+    expect(forwarded).toHaveLength(75);
+    const attrs = forwarded.map((s) => toAttributes(s.attributes));
+    const acme = attrs.filter((a) => a['tenant.id'] === 'acme');
+    expect(acme).toHaveLength(40);
+    for (const a of acme) {
+      expect(a).toMatchObject({
+        'cost.tenant': 'acme',
+        'cost.team': 'payments',
+        'cost.attribution': 'rule',
+        'cost.sku': ['api.requests', 'network.egress_gb', 'compute.gb_s'],
+        'cost.currency': 'USD',
+      });
+    }
+    expect(attrs.filter((a) => a['cost.tenant'] === 'unknown')).toHaveLength(10);
+    expect(downstream.requests.filter((r) => r.path === '/v1/metrics').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('writes the costliest spans as exemplars and the version change as a deploy', async () => {
+    const ex = await influx.query(
+      `SELECT "trace_id", "amount_nano" FROM "cost_exemplar" WHERE "tenant" = 'acme' AND "sku" = 'network.egress_gb'`,
+      'serve_a',
+    );
+    const values = ex.results[0]?.series?.[0]?.values ?? [];
+    expect(values.length).toBe(5);
+    for (const v of values) {
+      expect(child.traceIds).toContain(v[1]);
+      expect(v[2]).toBe(45_000);
+    }
+    const ev = await influx.query(
+      `SELECT "version", "previous_version" FROM "cost_event" WHERE "kind" = 'deploy'`,
+      'serve_a',
+    );
+    expect(ev.results[0]?.series?.[0]?.values.map((v) => v.slice(1))).toEqual([['1.1.0', '1.0.0']]);
+  });
+});
