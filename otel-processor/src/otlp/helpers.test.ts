@@ -108,3 +108,12 @@ describe('metric data', () => {
     expect(numberValue({ attributes: [], startTimeUnixNano: t, timeUnixNano: t })).toBeUndefined();
   });
 });
+
+describe('nanosToMs precision', () => {
+  it('keeps whole milliseconds exact for present-day times', () => {
+    for (const ms of [Date.UTC(2026, 10, 2, 10, 30), 1793615400000, 1717243200123, 4102444800000]) {
+      expect(nanosToMs(toNanos(BigInt(ms) * 1_000_000n))).toBe(ms);
+      expect(nanosToMs(toNanos(BigInt(ms) * 1_000_000n + 500_000n))).toBe(ms + 0.5);
+    }
+  });
+});

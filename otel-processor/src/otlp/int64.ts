@@ -54,7 +54,11 @@ export function nanosToBigInt(v: Int64Like): bigint {
 export function nanosToMs(t: Int64Like): number {
   if (isInt64(t)) {
     const hi = t.unsigned ? t.high >>> 0 : t.high | 0;
-    return hi * (TWO_32 / 1e6) + (t.low >>> 0) / 1e6;
+    // hi·2^32 = hi·4294·10^6 + hi·967296, and hi·967296 + low < 2^53: whole milliseconds stay exact,
+    // so a point at 10:30:00.000 lands in the 10:30 bucket, never at 10:29:59.9999999.
+    const rest = hi * 967_296 + (t.low >>> 0);
+    const restMs = Math.floor(rest / 1e6);
+    return hi * 4294 + restMs + (rest - restMs * 1e6) / 1e6;
   }
   if (typeof t === 'number') return t / 1e6;
   const b = typeof t === 'bigint' ? t : BigInt(t);
