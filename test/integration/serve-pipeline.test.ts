@@ -289,3 +289,69 @@ describe('meterline serve with the real OTel exporters and a real InfluxDB', () 
     expect(ev.results[0]?.series?.[0]?.values.map((v) => v.slice(1))).toEqual([['1.1.0', '1.0.0']]);
   });
 });
+
+describe('meterline serve self-telemetry', () => {
+  it('exports accepted, rejected and deduped counts, WAL size and write latency, and writes ingest lag', async () => {
+    const { MeterProvider, InMemoryMetricExporter, PeriodicExportingMetricReader, AggregationTemporality } =
+      await import('@opentelemetry/sdk-metrics');
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+    const provider = new MeterProvider({ readers: [reader] });
+    const service = await MeterlineService.start({
+      config: serviceConfig('serve_telemetry', false),
+      logger,
+      meter: provider.getMeter('test'),
+    });
+    services.push(service);
+    const { encodeTracesProtobuf } = await import('../../otel-processor/src/otlp/encode');
+    const { stringKeyValue, toNanos } = await import('../../otel-processor/src/otlp/model');
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const mk = (id: number, traceByte = 1) => ({
+      traceId: new Uint8Array(16).fill(traceByte),
+      spanId: Uint8Array.from([0, 0, 0, 0, 0, 0, 0, id]),
+      name: 'GET /',
+      kind: 2,
+      startTimeUnixNano: toNanos(now - 1_000_000n),
+      endTimeUnixNano: toNanos(now),
+      attributes: [stringKeyValue('tenant.id', 'acme')],
+    });
+    // 3 valid spans and one with an all-zero trace id (rejected); then the same request again (deduped).
+    const body = encodeTracesProtobuf({
+      resourceSpans: [
+        { resource: { attributes: [] }, scopeSpans: [{ spans: [mk(1), mk(2), mk(3), mk(4, 0)] }] },
+      ],
+    });
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${service.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body,
+      });
+      expect(res.status).toBe(200);
+    }
+    await service.flush();
+    await reader.forceFlush();
+    const metrics = new Map(
+      exporter
+        .getMetrics()
+        .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
+        .map((m) => [m.descriptor.name, m.dataPoints.at(-1)?.value]),
+    );
+    expect(metrics.get('meterline.serve.requests')).toBe(2);
+    expect(metrics.get('meterline.serve.items.accepted')).toBe(6);
+    expect(metrics.get('meterline.serve.items.rejected')).toBe(2);
+    expect(metrics.get('meterline.serve.items.deduped')).toBe(3);
+    expect(metrics.get('meterline.serve.wal.size')).toBeGreaterThan(body.length);
+    expect(
+      (metrics.get('meterline.serve.influx.write.duration') as { count: number }).count,
+    ).toBeGreaterThanOrEqual(1);
+    const lag = await influx.query(
+      `SELECT "value" FROM "cost_signal" WHERE "signal" = 'ingest_lag_s'`,
+      'serve_telemetry',
+    );
+    const values = lag.results[0]?.series?.[0]?.values ?? [];
+    expect(values.length).toBeGreaterThanOrEqual(1);
+    expect(values.at(-1)?.[1]).toBeGreaterThanOrEqual(0);
+    await provider.shutdown();
+  });
+});
