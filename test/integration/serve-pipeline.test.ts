@@ -188,7 +188,7 @@ afterAll(async () => {
   await downstream?.close();
   await influx?.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe('meterline serve with the real OTel exporters and a real InfluxDB', () => {
   // Spans end 2 minutes before the current minute: inside the lateness window, all in one bucket.
@@ -353,5 +353,52 @@ describe('meterline serve self-telemetry', () => {
     expect(values.length).toBeGreaterThanOrEqual(1);
     expect(values.at(-1)?.[1]).toBeGreaterThanOrEqual(0);
     await provider.shutdown();
+  });
+});
+
+describe('meterline serve with a downstream that never answers', () => {
+  it('keeps pricing and acknowledging: forwarding waits in its own queue', async () => {
+    const { createServer } = await import('node:http');
+    const hanging: import('node:http').ServerResponse[] = [];
+    const stuck = createServer((_req, res) => void hanging.push(res)); // never answers
+    await new Promise<void>((r) => stuck.listen(0, '127.0.0.1', r));
+    const port = (stuck.address() as import('node:net').AddressInfo).port;
+    const config = serviceConfig('serve_stuck', false);
+    config.forward = [{ endpoint: `http://127.0.0.1:${port}`, headers: {}, timeoutMs: 60_000 }];
+    const service = await MeterlineService.start({ config, logger });
+    services.push(service);
+    const { encodeTracesProtobuf } = await import('../../otel-processor/src/otlp/encode');
+    const { stringKeyValue, toNanos } = await import('../../otel-processor/src/otlp/model');
+    const now = BigInt(Date.now()) * 1_000_000n;
+    for (let r = 0; r < 20; r++) {
+      const spans = Array.from({ length: 10 }, (_, i) => ({
+        traceId: new Uint8Array(16).fill(r + 1),
+        spanId: Uint8Array.from([0, 0, 0, 0, 0, 0, 1, i + 1]),
+        name: 'GET /',
+        kind: 2,
+        startTimeUnixNano: toNanos(now - 1_000_000n),
+        endTimeUnixNano: toNanos(now),
+        attributes: [stringKeyValue('tenant.id', 'acme')],
+      }));
+      const res = await fetch(`${service.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body: encodeTracesProtobuf({
+          resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }],
+        }),
+      });
+      expect(res.status).toBe(200);
+    }
+    // All 20 were acknowledged while the downstream held its first requests unanswered.
+    expect(hanging.length).toBeGreaterThanOrEqual(1);
+    expect(hanging.every((res) => !res.writableEnded)).toBe(true);
+    await service.flush();
+    const sum = await influx.query(`SELECT SUM("amount_nano") FROM "cost"`, 'serve_stuck');
+    // 200 spans: a request each (400 nano-USD) and 1 ms × 1 GB × 0.0000166667 (16.6667 nano-USD; 3 333.34 in all → 3 333)
+    expect(BigInt(sum.results[0]?.series?.[0]?.values[0]?.[1] as number)).toBe(200n * 400n + 3_333n);
+    expect(service.forwardStats.queued).toBeGreaterThan(0);
+    for (const res of hanging) res.destroy();
+    stuck.closeAllConnections();
+    await new Promise<void>((r) => stuck.close(() => r()));
   });
 });

@@ -61,6 +61,8 @@ export class OtlpForwarder {
   private readonly maxAgeMs: number;
   private readonly concurrency: number;
   private closed = false;
+  /** Aborts requests still in flight when {@link close} gives up waiting. */
+  private readonly abort = new AbortController();
   private readonly idle = new Set<() => void>();
 
   constructor(
@@ -136,6 +138,7 @@ export class OtlpForwarder {
         });
     const ok = await drained;
     this.closed = true;
+    this.abort.abort();
     for (const t of this.targets) clearTimeout(t.timer);
     return ok;
   }
@@ -177,7 +180,7 @@ export class OtlpForwarder {
         method: 'POST',
         headers: { ...target.config.headers, 'content-type': 'application/x-protobuf' },
         body: item.body,
-        signal: AbortSignal.timeout(target.config.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(target.config.timeoutMs), this.abort.signal]),
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) {
