@@ -73,6 +73,69 @@ export function hash64Into(key: string, out: Hash64): void {
   out.lo = (a | b) === 0 ? 1 : b | 0;
 }
 
+/** Lowercase hex digits as char codes. */
+const HEX_CODES = Uint16Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+let idChars = new Uint16Array(64);
+
+/**
+ * {@link hash64Into} of the string `String.fromCharCode(prefix) + hex(a) + hex(b)` (lowercase hex), computed
+ * from the bytes without building the string: the same hash, so snapshots stay compatible.
+ */
+export function hash64IdsInto(prefix: number, a: Uint8Array, b: Uint8Array, out: Hash64): void {
+  const n = 1 + 2 * (a.length + b.length);
+  if (idChars.length < n) idChars = new Uint16Array(2 * n);
+  const c = idChars;
+  c[0] = prefix;
+  let k = 1;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    c[k++] = HEX_CODES[x >>> 4]!;
+    c[k++] = HEX_CODES[x & 15]!;
+  }
+  for (let i = 0; i < b.length; i++) {
+    const x = b[i]!;
+    c[k++] = HEX_CODES[x >>> 4]!;
+    c[k++] = HEX_CODES[x & 15]!;
+  }
+  hashCodes(c, n, out);
+}
+
+/** The body of {@link hash64Into} over `n` UTF-16 code units in `codes`. */
+function hashCodes(codes: Uint16Array, n: number, out: Hash64): void {
+  let a = 0x2f6b8a1d ^ n;
+  let b = (0x165667b1 + n) | 0;
+  let i = 0;
+  for (const end = n - 1; i < end; i += 2) {
+    const w = codes[i]! | (codes[i + 1]! << 16);
+    let k = imul(w, C1);
+    k = imul((k << 15) | (k >>> 17), C2);
+    a ^= k;
+    a = (imul((a << 13) | (a >>> 19), 5) + 0xe6546b64) | 0;
+    b = (b + imul(w, P2)) | 0;
+    b = imul((b << 13) | (b >>> 19), P1);
+  }
+  if (i < n) {
+    const w = codes[i]!;
+    let k = imul(w, C1);
+    a ^= imul((k << 15) | (k >>> 17), C2);
+    k = (b + imul(w, P3)) | 0;
+    b = imul((k << 17) | (k >>> 15), P4);
+  }
+  a ^= n;
+  a ^= a >>> 16;
+  a = imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  a = imul(a, 0xc2b2ae35);
+  a ^= a >>> 16;
+  b ^= b >>> 15;
+  b = imul(b, P2);
+  b ^= b >>> 13;
+  b = imul(b, P3);
+  b ^= b >>> 16;
+  out.hi = a | 0;
+  out.lo = (a | b) === 0 ? 1 : b | 0;
+}
+
 /** Convenience form of {@link hash64Into}: `[hi, lo]` as unsigned 32-bit integers. */
 export function hash64(key: string): [number, number] {
   const out = { hi: 0, lo: 0 };

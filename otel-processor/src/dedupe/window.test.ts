@@ -38,6 +38,21 @@ describe('hash64', () => {
 });
 
 describe('DedupeWindow', () => {
+  it('claimIds hashes id bytes exactly as claim hashes prefix + hex ids', () => {
+    const a = new DedupeWindow();
+    const b = new DedupeWindow();
+    for (let i = 0; i < 2000; i++) {
+      const trace = randomBytes(i % 7 === 0 ? 3 : 16);
+      const span = randomBytes(8);
+      const key = `s${trace.toString('hex')}${span.toString('hex')}`;
+      expect(a.claimIds(0x73, trace, span, 1000 + i)).toBe(true);
+      expect(b.claim(key, 1000 + i)).toBe(true);
+      expect(a.has(key)).toBe(true);
+      expect(b.claimIds(0x73, trace, span, 1000 + i)).toBe(false);
+    }
+    expect(Buffer.from(a.snapshot())).toEqual(Buffer.from(b.snapshot()));
+  });
+
   it('claims a key once per window', () => {
     const w = new DedupeWindow({ windowMs: 8000, generations: 8 });
     expect(w.claim('trace:span', 500)).toBe(true);

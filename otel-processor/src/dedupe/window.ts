@@ -26,7 +26,7 @@
  *
  * @packageDocumentation
  */
-import { HASH_ID, hash64Into, type Hash64 } from './hash64';
+import { HASH_ID, hash64IdsInto, hash64Into, type Hash64 } from './hash64';
 
 /** Options of {@link DedupeWindow}. */
 export interface DedupeWindowOptions {
@@ -112,6 +112,24 @@ export class DedupeWindow {
       throw new RangeError(`dedupe time must be a finite number, got ${timeMs} for ${key}`);
     const h = this.h;
     hash64Into(key, h);
+    return this.claimHash(h);
+  }
+
+  /**
+   * {@link DedupeWindow.claim} of the key `String.fromCharCode(prefix) + hex(a) + hex(b)` (e.g. `s` + trace id
+   * + span id), hashed from the id bytes without building the string: the same key as the string form.
+   */
+  claimIds(prefix: number, a: Uint8Array, b: Uint8Array, timeMs: number): boolean {
+    const e = floor(timeMs / this.generationMs);
+    if (e > this.epoch) this.advance(e);
+    else if (!(e === e)) throw new RangeError(`dedupe time must be a finite number, got ${timeMs}`);
+    const h = this.h;
+    hash64IdsInto(prefix, a, b, h);
+    return this.claimHash(h);
+  }
+
+  /** Claims the hash in `h` at the current generation (time already advanced). */
+  private claimHash(h: Hash64): boolean {
     let i = this.find(h.hi, h.lo);
     const gens = this.gens;
     const hashes = this.hashes;

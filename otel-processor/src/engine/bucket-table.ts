@@ -47,15 +47,29 @@ export interface FlushToken {
  */
 export class BucketTable {
   private readonly buckets = new Map<number, Map<string, Cell>>();
+  /** The bucket of the last `add` (items of a request mostly share a minute); cleared when buckets drop. */
+  private lastBucketMs = NaN;
+  private lastBucket: Map<string, Cell> | undefined;
 
-  /** Adds one priced item to the bucket starting at `bucketMs` (already assigned by the caller). */
-  add(tags: CostTags, bucketMs: number, amount: Decimal, quantity: number, priceVersion: string): void {
-    let bucket = this.buckets.get(bucketMs);
+  /**
+   * Adds one priced item to the bucket starting at `bucketMs` (already assigned by the caller). `key` is
+   * `seriesKey(tags)`, when the caller has it cached.
+   */
+  add(
+    tags: CostTags,
+    bucketMs: number,
+    amount: Decimal,
+    quantity: number,
+    priceVersion: string,
+    key: string = seriesKey(tags),
+  ): void {
+    let bucket = this.lastBucketMs === bucketMs ? this.lastBucket : this.buckets.get(bucketMs);
     if (bucket === undefined) {
       bucket = new Map();
       this.buckets.set(bucketMs, bucket);
     }
-    const key = seriesKey(tags);
+    this.lastBucketMs = bucketMs;
+    this.lastBucket = bucket;
     let cell = bucket.get(key);
     if (cell === undefined) {
       const own = {} as CostTags;
@@ -108,6 +122,10 @@ export class BucketTable {
       }
       if (clean) {
         this.buckets.delete(bucketMs);
+        if (this.lastBucketMs === bucketMs) {
+          this.lastBucketMs = NaN;
+          this.lastBucket = undefined;
+        }
         dropped++;
       }
     }

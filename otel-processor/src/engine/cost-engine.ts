@@ -1,6 +1,8 @@
+import type Decimal from 'decimal.js';
 import {
   UNKNOWN,
   bucketStart,
+  seriesKey,
   toNano,
   type Attribution,
   type CostTags,
@@ -29,8 +31,6 @@ import { DEFAULT_AMOUNT_CACHE_LIMIT, SpanPricer } from '../instrument/span-price
 import { DedupeWindow } from '../dedupe/window';
 import {
   AggregationTemporality,
-  arrayKeyValue,
-  doubleKeyValue,
   hexId,
   int64ToNumber,
   metricDataKind,
@@ -43,15 +43,21 @@ import {
   type Attributes,
   type KeyValue,
   type MetricsRequest,
-  type Resource,
   type Nanos,
   type Span,
   type TracesRequest,
 } from '../otlp/model';
 import { pricedUsagesOfSpan } from '../store/priced-span';
+import {
+  SpanAttributesWriter,
+  decodeSpanAttributes,
+  encodeSpanAttributes,
+  encodedKey,
+  stringAttributeRecord,
+} from '../otlp/splice';
 import { BucketTable, type FlushToken } from './bucket-table';
-import { DeployTracker, type DeployEvent } from './deploys';
-import { ExemplarTable, type Exemplar } from './exemplars';
+import { DeployTracker, deployKey, type DeployEvent } from './deploys';
+import { ExemplarTable, exemplarKey as exemplarKeyOf, type Exemplar } from './exemplars';
 import { decodeSnapshot, encodeSnapshot } from './snapshot';
 
 /** Options of {@link CostEngine}. */
@@ -71,10 +77,11 @@ export interface CostEngineOptions {
 /** What applying one request did. */
 export interface ApplyResult {
   /**
-   * Traces with `collect`: the `cost.*` attributes added to each span, in document order (undefined for a
-   * duplicate or a span that got nothing), for forwarding. The request itself is left unchanged.
+   * Traces with `collect`: the `cost.*` attributes added to each span as encoded `Span.attributes` records
+   * (see `otlp/splice.ts`), in document order (undefined for a duplicate or a span that got nothing), for
+   * forwarding. The request itself is left unchanged.
    */
-  added?: (KeyValue[] | undefined)[];
+  added?: (Uint8Array | undefined)[];
   /** Some added key was already on its span (set by the application): splicing would duplicate it. */
   conflict?: boolean;
   /** Spans or data points seen. */
@@ -130,6 +137,50 @@ const KIND_NAMES: readonly SpanKindName[] = [
 ];
 const STATUS_NAMES: readonly SpanStatusName[] = ['unset', 'ok', 'error'];
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
+/** Dedupe keys of spans: `s` + trace id hex + span id hex. */
+const SPAN_KEY_PREFIX = 's'.charCodeAt(0);
+const KEY_QUANTITY = encodedKey(COST_QUANTITY);
+const KEY_AMOUNT = encodedKey(COST_AMOUNT);
+const ATTRIBUTION_KEYS: readonly string[] = [
+  COST_TENANT,
+  COST_TEAM,
+  COST_CENTER,
+  COST_ATTRIBUTION,
+  COST_RULE,
+];
+const PRICE_KEYS: readonly string[] = [
+  COST_SKU,
+  COST_QUANTITY,
+  COST_UNIT,
+  COST_AMOUNT,
+  COST_CURRENCY,
+  COST_PRICE_VERSION,
+];
+/** Cached series before the cache is emptied (a bound on memory when tenants are unbounded). */
+const SERIES_CACHE_LIMIT = 20_000;
+const RECORD_CACHE_LIMIT = 10_000;
+const RESOURCE_TOKEN_LIMIT = 1_000;
+
+/** One (series tags, key) a usage rolls up into, cached by {@link CostEngine}. */
+interface Series {
+  readonly tags: CostTags;
+  readonly key: string;
+  readonly exemplarKey: string;
+  /** The last amount priced for it and its nano-units (count SKUs repeat the same Decimal). */
+  lastAmount: Decimal | undefined;
+  lastNano: bigint;
+}
+
+/** What the spans of one resource share, and the current span's hex ids (built only when needed). */
+interface SpanIds {
+  service: string;
+  version: string;
+  env: string;
+  resourceKey: string;
+  deployKey: string;
+  traceId: string | undefined;
+  spanId: string | undefined;
+}
 
 /**
  * The deterministic heart of `meterline serve` (see docs/serve-durability.md): a durable request in,
@@ -153,6 +204,29 @@ export class CostEngine {
   private readonly deploys = new DeployTracker();
   private pendingEvents: DeployEvent[] = [];
   private nowMs = 0;
+  /** Series per (resource tag values, attribution result, currency, SKU): see {@link CostEngine.seriesOf}. */
+  private readonly series = new Map<string, Map<Attribution, Map<string, Map<string, Series>>>>();
+  private seriesCount = 0;
+  private readonly resourceTokens = new Map<string, object>();
+  private readonly attributionBytes = new WeakMap<Attribution, Uint8Array>();
+  private readonly skuRecords = new RecordCache(COST_SKU);
+  private readonly unitRecords = new RecordCache(COST_UNIT);
+  private readonly currencyRecords = new RecordCache(COST_CURRENCY);
+  private readonly versionRecords = new RecordCache(COST_PRICE_VERSION);
+  /** Size of the last request's `cost.*` records, to size the next writer. */
+  private writerBytes = 64 * 1024;
+  /** Every span attribute key anything reads (rules, attribution, `cost.*`), when the configs name them all. */
+  private readonly spanKeys: ReadonlySet<string> | undefined;
+  private readonly picked: KeyValue[] = [];
+  private readonly ids: SpanIds = {
+    service: '',
+    version: '',
+    env: '',
+    resourceKey: '',
+    deployKey: '',
+    traceId: undefined,
+    spanId: undefined,
+  };
   private readonly spanInput: SpanInput = {
     name: '',
     kind: 'internal',
@@ -174,6 +248,21 @@ export class CostEngine {
     this.latenessMs = options.latenessMs ?? 5 * 60_000;
     this.dedupe = this.newDedupe();
     this.exemplars = new ExemplarTable(options.exemplarsPerKey ?? 5);
+    this.spanKeys = spanKeysRead(this.meterline);
+  }
+
+  /**
+   * The span's attributes that anything reads ({@link CostEngine.spanKeys}) as a record: the same values
+   * as `toAttributes` gives for those keys, without converting the others.
+   */
+  private pickAttributes(kvs: readonly KeyValue[]): Attributes {
+    const keys = this.spanKeys!;
+    const picked = this.picked;
+    for (let i = 0; i < kvs.length; i++) if (keys.has(kvs[i]!.key)) picked.push(kvs[i]!);
+    if (picked.length === 0) return {};
+    const out = toAttributes(picked);
+    picked.length = 0;
+    return out;
   }
 
   /** The receive time of the latest record applied (the engine's clock). */
@@ -189,42 +278,44 @@ export class CostEngine {
     const now = this.advance(recvTimeMs);
     const boundary = bucketStart(now - this.latenessMs);
     const result: ApplyResult = { items: 0, deduped: 0, usages: 0, late: 0 };
-    const added: (KeyValue[] | undefined)[] | undefined = collect ? [] : undefined;
+    const added: (Uint8Array | undefined)[] | undefined = collect ? [] : undefined;
+    const writer = collect ? new SpanAttributesWriter(this.writerBytes) : undefined;
     if (added !== undefined) {
       result.added = added;
       result.conflict = false;
     }
+    const ids = this.ids;
     for (const rs of request.resourceSpans) {
       const resource = rs.resource ?? { attributes: [] };
       const resourceAttributes = toAttributes(resource.attributes);
+      const resourceToken = this.resourceToken(canonical(resourceAttributes));
       const service = str(resourceAttributes['service.name']);
       const version = str(resourceAttributes['service.version']);
       const env = str(
         resourceAttributes['deployment.environment.name'] ?? resourceAttributes['deployment.environment'],
       );
+      ids.service = service;
+      ids.version = version;
+      ids.env = env;
+      ids.deployKey = deployKey(service, env);
+      ids.resourceKey = JSON.stringify([service, version, env, str(resourceAttributes['cloud.region'])]);
       for (const ss of rs.scopeSpans) {
         for (const span of ss.spans) {
           result.items++;
-          const traceId = hexId(span.traceId);
-          const spanId = hexId(span.spanId);
-          if (!this.dedupe.claim(`s${traceId}${spanId}`, now)) {
+          if (!this.dedupe.claimIds(SPAN_KEY_PREFIX, span.traceId, span.spanId, now)) {
             result.deduped++;
             added?.push(undefined);
             continue;
           }
-          const kvs = this.priceSpan(
-            span,
-            resource,
-            resourceAttributes,
-            { service, version, env, traceId, spanId },
-            boundary,
-            result,
-            collect,
-          );
-          added?.push(kvs);
+          ids.traceId = undefined;
+          ids.spanId = undefined;
+          writer?.begin();
+          this.priceSpan(span, resourceToken, resourceAttributes, ids, boundary, result, writer);
+          added?.push(writer!.end());
         }
       }
     }
+    if (writer !== undefined) this.writerBytes = Math.max(4096, writer.size);
     this.stats.spans += result.items;
     this.stats.deduped += result.deduped;
     this.stats.usages += result.usages;
@@ -234,96 +325,236 @@ export class CostEngine {
 
   private priceSpan(
     span: Span,
-    resource: Resource,
+    resourceToken: object,
     resourceAttributes: Attributes,
-    ids: { service: string; version: string; env: string; traceId: string; spanId: string },
+    ids: SpanIds,
     boundary: number,
     result: ApplyResult,
-    collect: boolean,
-  ): KeyValue[] | undefined {
-    const attributes = toAttributes(span.attributes);
+    writer: SpanAttributesWriter | undefined,
+  ): void {
+    const attributes =
+      this.spanKeys === undefined ? toAttributes(span.attributes) : this.pickAttributes(span.attributes);
     const endMs = nanosToMs(span.endTimeUnixNano);
-    const added: KeyValue[] | undefined = collect ? [] : undefined;
     let attribution: Attribution | undefined;
     if (attributes[COST_ATTRIBUTION] === undefined) {
-      attribution = this.attribution.attribute(attributes, resourceAttributes, resource, undefined);
-      added?.push(
-        stringKeyValue(COST_TENANT, attribution.tenant),
-        stringKeyValue(COST_TEAM, attribution.team),
-        stringKeyValue(COST_CENTER, attribution.center),
-        stringKeyValue(COST_ATTRIBUTION, attribution.attribution),
-        stringKeyValue(COST_RULE, attribution.rule),
-      );
+      attribution = this.attribution.attribute(attributes, resourceAttributes, resourceToken, undefined);
+      if (writer !== undefined) {
+        writer.bytes(this.attributionRecords(attribution));
+        if (hasAny(attributes, ATTRIBUTION_KEYS)) result.conflict = true;
+      }
     }
     const team = attribution?.team ?? str(attributes[COST_TEAM], UNKNOWN);
-    const deploy = this.deploys.observe(ids.service, ids.env, ids.version, team, endMs);
+    const deploy = this.deploys.observe(ids.service, ids.env, ids.version, team, endMs, ids.deployKey);
     if (deploy !== undefined) {
       this.pendingEvents.push(deploy);
       this.stats.deploys++;
     }
 
-    let usages: {
-      tags: CostTags;
-      amount: import('decimal.js').default;
-      quantity: number;
-      priceVersion: string;
-    }[];
+    let bucket = bucketStart(endMs);
+    const late = bucket < boundary;
+    if (late) bucket = boundary;
     if (attributes[COST_AMOUNT] !== undefined) {
       // Priced upstream (the in-process CostSpanProcessor): roll up what it says, never price twice.
-      usages = pricedUsagesOfSpan(attributes, resourceAttributes, endMs, this.meterline.catalog);
-    } else {
-      const input = this.spanInput;
-      input.name = span.name;
-      input.kind = KIND_NAMES[span.kind] ?? 'internal';
-      input.status = STATUS_NAMES[span.status?.code ?? 0] ?? 'unset';
-      input.durationNs = Math.max(0, nanosBetween(span.startTimeUnixNano, span.endTimeUnixNano));
-      input.attributes = attributes;
-      input.resource = resourceAttributes;
-      const matched = this.meterline.skus.forSpan(input);
-      input.attributes = NO_ATTRIBUTES;
-      input.resource = NO_ATTRIBUTES;
-      if (matched.length === 0) return finish(added, attributes, result);
-      const p = this.pricer.price(matched, endMs);
-      added?.push(
-        skuAttribute(COST_SKU, p.sku),
-        typeof p.quantity === 'number'
-          ? doubleKeyValue(COST_QUANTITY, p.quantity)
-          : arrayKeyValue(COST_QUANTITY, p.quantity),
-        skuAttribute(COST_UNIT, p.unit),
-        stringKeyValue(COST_AMOUNT, p.amount),
-        stringKeyValue(COST_CURRENCY, p.currency),
-        skuAttribute(COST_PRICE_VERSION, p.priceVersion),
-      );
+      const usages = pricedUsagesOfSpan(attributes, resourceAttributes, endMs, this.meterline.catalog);
+      if (late) result.late += usages.length;
+      for (const u of usages)
+        this.rollUp(
+          bucket,
+          u.tags,
+          seriesKey(u.tags),
+          undefined,
+          u.amount,
+          u.quantity,
+          u.priceVersion,
+          span,
+          ids,
+          result,
+        );
+      return;
+    }
+    const input = this.spanInput;
+    input.name = span.name;
+    input.kind = KIND_NAMES[span.kind] ?? 'internal';
+    input.status = STATUS_NAMES[span.status?.code ?? 0] ?? 'unset';
+    const durationNs = Math.max(0, nanosBetween(span.startTimeUnixNano, span.endTimeUnixNano));
+    input.durationNs = durationNs;
+    input.attributes = attributes;
+    input.resource = resourceAttributes;
+    const matched = this.meterline.skus.forSpan(input);
+    input.attributes = NO_ATTRIBUTES;
+    input.resource = NO_ATTRIBUTES;
+    if (matched.length === 0) return;
+    if (writer !== undefined) {
+      const p = this.pricer.price(matched, endMs, undefined, durationNs);
+      writer.bytes(this.skuRecords.get(p.sku));
+      if (typeof p.quantity === 'number') writer.double(KEY_QUANTITY, p.quantity);
+      else writer.doubles(KEY_QUANTITY, p.quantity);
+      writer.bytes(this.unitRecords.get(p.unit));
+      writer.ascii(KEY_AMOUNT, p.amount);
+      writer.bytes(this.currencyRecords.get(p.currency));
+      writer.bytes(this.versionRecords.get(p.priceVersion));
+      if (hasAny(attributes, PRICE_KEYS)) result.conflict = true;
+    }
+    if (late) result.late += matched.length;
+    const catalog = this.meterline.catalog;
+    if (attribution === undefined) {
       const tags = baseTags(attribution, attributes, resourceAttributes);
-      usages = matched.map((u) => {
-        const priced = this.meterline.catalog.price(u.sku, u.quantity, endMs, u.ruleId);
-        return {
-          tags: { ...tags, sku: u.sku, currency: priced.currency },
-          amount: priced.amount,
-          quantity: u.quantity,
-          priceVersion: priced.priceVersion,
-        };
-      });
+      for (const u of matched) {
+        const priced = catalog.price(u.sku, u.quantity, endMs, u.ruleId);
+        const t = { ...tags, sku: u.sku, currency: priced.currency };
+        this.rollUp(
+          bucket,
+          t,
+          seriesKey(t),
+          undefined,
+          priced.amount,
+          u.quantity,
+          priced.priceVersion,
+          span,
+          ids,
+          result,
+        );
+      }
+      return;
     }
-    let bucket = bucketStart(endMs);
-    if (bucket < boundary) {
-      bucket = boundary;
-      result.late += usages.length;
+    for (const u of matched) {
+      const priced = catalog.price(u.sku, u.quantity, endMs, u.ruleId);
+      const series = this.seriesOf(attribution, resourceAttributes, ids.resourceKey, u.sku, priced.currency);
+      this.rollUp(
+        bucket,
+        series.tags,
+        series.key,
+        series,
+        priced.amount,
+        u.quantity,
+        priced.priceVersion,
+        span,
+        ids,
+        result,
+      );
     }
-    for (const u of usages) {
-      this.buckets.add(u.tags, bucket, u.amount, u.quantity, u.priceVersion);
-      result.usages++;
-      this.exemplars.offer(bucket, {
-        service: u.tags.service,
-        tenant: u.tags.tenant,
-        sku: u.tags.sku,
+  }
+
+  /** Adds one priced usage to its (series, minute) cell and offers the span as an exemplar. */
+  private rollUp(
+    bucket: number,
+    tags: CostTags,
+    key: string,
+    series: Series | undefined,
+    amount: Decimal,
+    quantity: number,
+    priceVersion: string,
+    span: Span,
+    ids: SpanIds,
+    result: ApplyResult,
+  ): void {
+    this.buckets.add(tags, bucket, amount, quantity, priceVersion, key);
+    result.usages++;
+    let amountNano: bigint;
+    if (series !== undefined && series.lastAmount === amount) amountNano = series.lastNano;
+    else {
+      amountNano = toNano(amount);
+      if (series !== undefined) {
+        series.lastAmount = amount;
+        series.lastNano = amountNano;
+      }
+    }
+    const exemplarKey = series?.exemplarKey ?? exemplarKeyOf(tags.service, tags.tenant, tags.sku);
+    if (!this.exemplars.wants(bucket, exemplarKey, amountNano)) return;
+    ids.traceId ??= hexId(span.traceId);
+    ids.spanId ??= hexId(span.spanId);
+    this.exemplars.offer(
+      bucket,
+      {
+        service: tags.service,
+        tenant: tags.tenant,
+        sku: tags.sku,
         endNs: nanosKey(span.endTimeUnixNano),
         traceId: ids.traceId,
         spanId: ids.spanId,
-        amountNano: toNano(u.amount),
-      });
+        amountNano,
+      },
+      false,
+      exemplarKey,
+    );
+  }
+
+  /**
+   * The series (tags, series key, exemplar key) of a usage attributed `attribution` on a resource with these
+   * tag values, for `sku` in `currency`: cached, so the hot path builds no tags and no key strings.
+   */
+  private seriesOf(
+    attribution: Attribution,
+    resourceAttributes: Attributes,
+    resourceKey: string,
+    sku: string,
+    currency: string,
+  ): Series {
+    let byAttribution = this.series.get(resourceKey);
+    if (byAttribution === undefined) {
+      byAttribution = new Map();
+      this.series.set(resourceKey, byAttribution);
     }
-    return finish(added, attributes, result);
+    let byCurrency = byAttribution.get(attribution);
+    if (byCurrency === undefined) {
+      byCurrency = new Map();
+      byAttribution.set(attribution, byCurrency);
+    }
+    let bySku = byCurrency.get(currency);
+    if (bySku === undefined) {
+      bySku = new Map();
+      byCurrency.set(currency, bySku);
+    }
+    let series = bySku.get(sku);
+    if (series === undefined) {
+      if (this.seriesCount >= SERIES_CACHE_LIMIT) {
+        this.series.clear();
+        this.seriesCount = 0;
+        return this.seriesOf(attribution, resourceAttributes, resourceKey, sku, currency);
+      }
+      const tags: CostTags = { ...baseTags(attribution, NO_ATTRIBUTES, resourceAttributes), sku, currency };
+      series = {
+        tags,
+        key: seriesKey(tags),
+        exemplarKey: exemplarKeyOf(tags.service, tags.tenant, tags.sku),
+        lastAmount: undefined,
+        lastNano: 0n,
+      };
+      bySku.set(sku, series);
+      this.seriesCount++;
+    }
+    return series;
+  }
+
+  /** The encoded `cost.*` attribution records of `a` (cached per attribution result). */
+  private attributionRecords(a: Attribution): Uint8Array {
+    let bytes = this.attributionBytes.get(a);
+    if (bytes === undefined) {
+      bytes = encodeSpanAttributes([
+        stringKeyValue(COST_TENANT, a.tenant),
+        stringKeyValue(COST_TEAM, a.team),
+        stringKeyValue(COST_CENTER, a.center),
+        stringKeyValue(COST_ATTRIBUTION, a.attribution),
+        stringKeyValue(COST_RULE, a.rule),
+      ]);
+      this.attributionBytes.set(a, bytes);
+    }
+    return bytes;
+  }
+
+  /**
+   * One object per distinct resource (by its {@link canonical} key), for the attribution cache, which caches per resource
+   * identity: decoded requests carry a new resource object each time, so keying by those would miss on
+   * every request (and give every request new attribution objects, series and encoded records).
+   */
+  private resourceToken(key: string): object {
+    let token = this.resourceTokens.get(key);
+    if (token === undefined) {
+      if (this.resourceTokens.size >= RESOURCE_TOKEN_LIMIT) this.resourceTokens.clear();
+      token = {};
+      this.resourceTokens.set(key, token);
+    }
+    return token;
   }
 
   /** Prices metric data points (sums, gauges, histograms) received at `recvTimeMs`. */
@@ -336,6 +567,7 @@ export class CostEngine {
       const resource = rm.resource ?? { attributes: [] };
       const resourceAttributes = toAttributes(resource.attributes);
       const resourceKey = canonical(resourceAttributes);
+      const resourceToken = this.resourceToken(resourceKey);
       for (const sm of rm.scopeMetrics) {
         const scopeKey = `${sm.scope?.name ?? ''}@${sm.scope?.version ?? ''}`;
         for (const metric of sm.metrics) {
@@ -376,7 +608,7 @@ export class CostEngine {
             }
             const usages = skus.forDataPoint(input);
             if (usages.length === 0) continue;
-            const a = this.attribution.attribute(attributes, resourceAttributes, resource, undefined);
+            const a = this.attribution.attribute(attributes, resourceAttributes, resourceToken, undefined);
             const tags = baseTags(a, attributes, resourceAttributes);
             let bucket = bucketStart(timeMs);
             if (bucket < boundary) {
@@ -485,39 +717,103 @@ function nanosBetween(start: Nanos, end: Nanos): number {
   return (end.high - start.high) * 4294967296 + ((end.low >>> 0) - (start.low >>> 0));
 }
 
-/** Flags keys the application already set (splicing would duplicate them); empty lists become undefined. */
-function finish(
-  added: KeyValue[] | undefined,
-  attributes: Attributes,
-  result: ApplyResult,
-): KeyValue[] | undefined {
-  if (added === undefined || added.length === 0) return undefined;
-  for (const kv of added) if (attributes[kv.key] !== undefined) result.conflict = true;
-  return added;
-}
-
 /** Adds the collected attributes to the request's spans (for forwarding by re-encoding). */
 export function addCollectedAttributes(
   request: TracesRequest,
-  added: readonly (KeyValue[] | undefined)[],
+  added: readonly (Uint8Array | undefined)[],
 ): void {
   let i = 0;
   for (const rs of request.resourceSpans) {
     for (const ss of rs.scopeSpans) {
       for (const span of ss.spans) {
-        const kvs = added[i++];
-        if (kvs !== undefined) upsertAttributes(span.attributes, kvs);
+        const records = added[i++];
+        if (records !== undefined) upsertAttributes(span.attributes, decodeSpanAttributes(records));
       }
     }
   }
 }
 
-function str(value: unknown, fallback = ''): string {
-  return value === undefined || value === null || typeof value === 'object' ? fallback : String(value);
+/**
+ * The span attribute keys the SKU rules, the attribution rules and the engine itself read, or undefined when
+ * the configs are not known (a precompiled cost model): then every attribute is converted.
+ */
+function spanKeysRead(m: CompiledMeterline): ReadonlySet<string> | undefined {
+  if (m.attribution === undefined || m.skuRules === undefined) return undefined;
+  const keys = new Set<string>([...ATTRIBUTION_KEYS, ...PRICE_KEYS]);
+  const add = (key: string, source: string | undefined): void => {
+    if (source !== 'resource' && source !== 'baggage') keys.add(key);
+  };
+  for (const rule of m.attribution.rules) {
+    for (const match of rule.match) add(match.key, match.source);
+    for (const v of [rule.set.tenant, rule.set.team, rule.set.center]) {
+      if (v !== undefined && typeof v !== 'string') add(v.from, v.source);
+    }
+  }
+  for (const f of m.attribution.fallbacks) add(f.key, f.source);
+  for (const rule of m.skuRules) {
+    for (const match of rule.match.attributes ?? []) add(match.key, match.source);
+    const q = rule.quantity;
+    if (q.type === 'attribute') add(q.attribute, q.source);
+    if (q.type === 'duration_memory' && q.memoryAttribute !== undefined)
+      add(q.memoryAttribute, q.memorySource);
+  }
+  return keys;
 }
 
-function skuAttribute(key: string, value: string | string[]): KeyValue {
-  return typeof value === 'string' ? stringKeyValue(key, value) : arrayKeyValue(key, value);
+/** Whether the application already set one of `keys` (splicing would duplicate it). */
+function hasAny(attributes: Attributes, keys: readonly string[]): boolean {
+  for (const k of keys) if (attributes[k] !== undefined) return true;
+  return false;
+}
+
+/**
+ * Encoded records of one string (or string-array) attribute, cached per value. Spans of a kind carry the
+ * same values, so the last string and the last array are checked first (arrays by content: the pricer
+ * rebuilds its shared label arrays whenever the SKUs of consecutive spans change).
+ */
+class RecordCache {
+  private readonly byValue = new Map<string, Uint8Array>();
+  private lastString = '';
+  private lastStringBytes: Uint8Array | undefined;
+  private lastArray: readonly string[] = [];
+  private lastArrayBytes: Uint8Array | undefined;
+
+  constructor(private readonly key: string) {}
+
+  get(value: string | readonly string[]): Uint8Array {
+    if (typeof value === 'string') {
+      if (value === this.lastString && this.lastStringBytes !== undefined) return this.lastStringBytes;
+      const bytes = this.lookup(value, value);
+      this.lastString = value;
+      this.lastStringBytes = bytes;
+      return bytes;
+    }
+    if (this.lastArrayBytes !== undefined && sameStrings(value, this.lastArray)) return this.lastArrayBytes;
+    const bytes = this.lookup(JSON.stringify(value), value);
+    this.lastArray = value.slice();
+    this.lastArrayBytes = bytes;
+    return bytes;
+  }
+
+  private lookup(id: string, value: string | readonly string[]): Uint8Array {
+    let bytes = this.byValue.get(id);
+    if (bytes === undefined) {
+      if (this.byValue.size >= RECORD_CACHE_LIMIT) this.byValue.clear();
+      bytes = stringAttributeRecord(this.key, value);
+      this.byValue.set(id, bytes);
+    }
+    return bytes;
+  }
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function str(value: unknown, fallback = ''): string {
+  return value === undefined || value === null || typeof value === 'object' ? fallback : String(value);
 }
 
 function baseTags(

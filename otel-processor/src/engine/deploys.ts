@@ -9,6 +9,11 @@ export interface DeployEvent {
   timeMs: number;
 }
 
+/** The key deploys are tracked under: (service, environment). */
+export function deployKey(service: string, env: string): string {
+  return `${service}\u0000${env}`;
+}
+
 interface ServiceVersions {
   current: string;
   seen: Set<string>;
@@ -31,9 +36,9 @@ export class DeployTracker {
     version: string,
     team: string,
     timeMs: number,
+    key = deployKey(service, env),
   ): DeployEvent | undefined {
     if (service === '' || version === '') return undefined;
-    const key = `${service}\u0000${env}`;
     const known = this.services.get(key);
     if (known === undefined) {
       this.services.set(key, { current: version, seen: new Set([version]) });

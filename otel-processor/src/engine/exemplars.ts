@@ -10,6 +10,11 @@ export interface Exemplar {
   amountNano: bigint;
 }
 
+/** The key exemplars are ranked within (with the minute). */
+export function exemplarKey(service: string, tenant: string, sku: string): string {
+  return `${service}\u0000${tenant}\u0000${sku}`;
+}
+
 interface Kept {
   e: Exemplar;
   written: boolean;
@@ -26,15 +31,24 @@ export class ExemplarTable {
 
   constructor(readonly perKey: number = 5) {}
 
+  /**
+   * Whether a span of `amountNano` for `key` ({@link exemplarKey}) in this minute could be kept: false when it
+   * would certainly be refused, so the caller can skip building the exemplar.
+   */
+  wants(bucketMs: number, key: string, amountNano: bigint): boolean {
+    if (this.perKey <= 0 || amountNano <= 0n) return false;
+    const top = this.buckets.get(bucketMs)?.get(key);
+    return top === undefined || top.length < this.perKey || top[top.length - 1]!.e.amountNano < amountNano;
+  }
+
   /** Offers a span; kept if it is among the `perKey` most costly of its key and minute. */
-  offer(bucketMs: number, e: Exemplar, written = false): void {
+  offer(bucketMs: number, e: Exemplar, written = false, key = exemplarKey(e.service, e.tenant, e.sku)): void {
     if (this.perKey <= 0 || e.amountNano <= 0n) return;
     let bucket = this.buckets.get(bucketMs);
     if (bucket === undefined) {
       bucket = new Map();
       this.buckets.set(bucketMs, bucket);
     }
-    const key = `${e.service}\u0000${e.tenant}\u0000${e.sku}`;
     let top = bucket.get(key);
     if (top === undefined) {
       top = [];

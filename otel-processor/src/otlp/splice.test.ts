@@ -2,7 +2,15 @@ import { decodeTracesProtobuf } from './decode';
 import { encodeTracesJson, encodeTracesProtobuf } from './encode';
 import { arrayKeyValue, doubleKeyValue, stringKeyValue, type KeyValue, type TracesRequest } from './model';
 import { span, traces } from './samples.fixture';
-import { SpliceError, encodeSpanAttributes, spliceSpanAttributes } from './splice';
+import {
+  SpanAttributesWriter,
+  SpliceError,
+  decodeSpanAttributes,
+  encodeSpanAttributes,
+  encodedKey,
+  spliceSpanAttributes,
+  stringAttributeRecord,
+} from './splice';
 
 /** Two resources, the second with two scopes, spans with events, links and status. */
 function request(): TracesRequest {
@@ -51,5 +59,29 @@ describe('spliceSpanAttributes', () => {
       SpliceError,
     );
     expect(() => spliceSpanAttributes(Uint8Array.from([0x0b, 0x01]), [])).toThrow(/wire type 3/);
+  });
+
+  it('SpanAttributesWriter writes the bytes encodeSpanAttributes does, and they decode back', () => {
+    const kvs: KeyValue[] = [
+      stringKeyValue('cost.tenant', 'tenant-ü'),
+      arrayKeyValue('cost.sku', ['a', 'b']),
+      doubleKeyValue('cost.quantity', 0.125),
+      arrayKeyValue('cost.quantity', [1, 2.5e-9]),
+      stringKeyValue('cost.amount', '0.0000004'),
+      stringKeyValue('cost.empty', ''),
+    ];
+    const w = new SpanAttributesWriter(8); // grows while writing
+    w.begin();
+    expect(w.end()).toBeUndefined();
+    w.begin();
+    w.bytes(stringAttributeRecord('cost.tenant', 'tenant-ü'));
+    w.bytes(stringAttributeRecord('cost.sku', ['a', 'b']));
+    w.double(encodedKey('cost.quantity'), 0.125);
+    w.doubles(encodedKey('cost.quantity'), [1, 2.5e-9]);
+    w.ascii(encodedKey('cost.amount'), '0.0000004');
+    w.ascii(encodedKey('cost.empty'), '');
+    const bytes = w.end()!;
+    expect(Buffer.from(bytes)).toEqual(Buffer.from(encodeSpanAttributes(kvs)));
+    expect(decodeSpanAttributes(bytes)).toEqual(kvs);
   });
 });

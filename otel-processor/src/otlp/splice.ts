@@ -12,6 +12,7 @@ import type { AnyValue, KeyValue } from './model';
 
 const SPAN_ATTRIBUTES_TAG = (9 << 3) | 2;
 const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
 
 /** Thrown when the body is not the protobuf shape expected (the caller falls back to a full encode). */
 export class SpliceError extends Error {
@@ -102,6 +103,191 @@ function attributeRecord(kv: KeyValue): Uint8Array {
 /** Encodes `kvs` as `Span.attributes` records, ready to be appended to an encoded span. */
 export function encodeSpanAttributes(kvs: readonly KeyValue[]): Uint8Array {
   return concat(kvs.map(attributeRecord));
+}
+
+/**
+ * Writes the `Span.attributes` records of many spans into one growing buffer, each span's records handed
+ * out as a view ({@link SpanAttributesWriter.end}): the engine's per-span `cost.*` attributes without a
+ * `KeyValue` object or a buffer per attribute. Bytes are exactly those of {@link encodeSpanAttributes} for
+ * the same attributes (string, double, string-array and double-array values).
+ */
+export class SpanAttributesWriter {
+  private buf: Uint8Array;
+  private pos = 0;
+  private start = 0;
+  private view: DataView;
+
+  /** `capacity`: initial buffer size (it grows as needed). */
+  constructor(capacity = 64 * 1024) {
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Bytes written so far. */
+  get size(): number {
+    return this.pos;
+  }
+
+  /** Starts the records of the next span. */
+  begin(): void {
+    this.start = this.pos;
+  }
+
+  /** The current span's records (undefined when it got none); views stay valid after later writes. */
+  end(): Uint8Array | undefined {
+    return this.pos === this.start ? undefined : this.buf.subarray(this.start, this.pos);
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    // Earlier spans keep their views into the old buffer; only the current span's bytes move.
+    const next = new Uint8Array(Math.max(this.buf.length * 2, n + 1024));
+    next.set(this.buf.subarray(this.start, this.pos));
+    this.pos -= this.start;
+    this.start = 0;
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  /** Appends already encoded records (e.g. from {@link stringAttributeRecord}). */
+  bytes(records: Uint8Array): void {
+    this.ensure(records.length);
+    this.buf.set(records, this.pos);
+    this.pos += records.length;
+  }
+
+  /** A string attribute whose value is ASCII (amounts): `key` from {@link encodedKey}. */
+  ascii(key: Uint8Array, value: string): void {
+    const n = value.length;
+    const any = 1 + varintLength(n) + n;
+    const kv = key.length + 1 + varintLength(any) + any;
+    this.ensure(1 + varintLength(kv) + kv);
+    const buf = this.buf;
+    let pos = writeVarint(buf, ((buf[this.pos] = SPAN_ATTRIBUTES_TAG), this.pos + 1), kv);
+    buf.set(key, pos);
+    pos += key.length;
+    buf[pos++] = (2 << 3) | 2;
+    pos = writeVarint(buf, pos, any);
+    buf[pos++] = (1 << 3) | 2;
+    pos = writeVarint(buf, pos, n);
+    for (let i = 0; i < n; i++) buf[pos++] = value.charCodeAt(i);
+    this.pos = pos;
+  }
+
+  /** A double attribute: `key` from {@link encodedKey}. */
+  double(key: Uint8Array, value: number): void {
+    const kv = key.length + 2 + 9;
+    this.ensure(1 + varintLength(kv) + kv);
+    const buf = this.buf;
+    let pos = writeVarint(buf, ((buf[this.pos] = SPAN_ATTRIBUTES_TAG), this.pos + 1), kv);
+    buf.set(key, pos);
+    pos += key.length;
+    buf[pos++] = (2 << 3) | 2;
+    buf[pos++] = 9;
+    buf[pos++] = (4 << 3) | 1;
+    this.view.setFloat64(pos, value, true);
+    this.pos = pos + 8;
+  }
+
+  /** A double-array attribute: `key` from {@link encodedKey}. */
+  doubles(key: Uint8Array, values: readonly number[]): void {
+    const items = 11 * values.length;
+    const any = 1 + varintLength(items) + items;
+    const kv = key.length + 1 + varintLength(any) + any;
+    this.ensure(1 + varintLength(kv) + kv);
+    const buf = this.buf;
+    let pos = writeVarint(buf, ((buf[this.pos] = SPAN_ATTRIBUTES_TAG), this.pos + 1), kv);
+    buf.set(key, pos);
+    pos += key.length;
+    buf[pos++] = (2 << 3) | 2;
+    pos = writeVarint(buf, pos, any);
+    buf[pos++] = (5 << 3) | 2;
+    pos = writeVarint(buf, pos, items);
+    for (const v of values) {
+      buf[pos++] = (1 << 3) | 2;
+      buf[pos++] = 9;
+      buf[pos++] = (4 << 3) | 1;
+      this.view.setFloat64(pos, v, true);
+      pos += 8;
+    }
+    this.pos = pos;
+  }
+}
+
+/** The encoded `KeyValue.key` field of `key`, for {@link SpanAttributesWriter}. */
+export function encodedKey(key: string): Uint8Array {
+  return field((1 << 3) | 2, utf8.encode(key));
+}
+
+/** One encoded `Span.attributes` record of a string or string-array attribute (cached for strings). */
+export function stringAttributeRecord(key: string, value: string | readonly string[]): Uint8Array {
+  return typeof value === 'string'
+    ? attributeRecord({ key, value: { stringValue: value } })
+    : attributeRecord({ key, value: { arrayValue: { values: value.map((v) => ({ stringValue: v })) } } });
+}
+
+/**
+ * Decodes `Span.attributes` records written by {@link encodeSpanAttributes} or {@link SpanAttributesWriter}
+ * back into `KeyValue`s (string, bool, double and array values), for the re-encoding fallback.
+ */
+export function decodeSpanAttributes(records: Uint8Array): KeyValue[] {
+  const out: KeyValue[] = [];
+  let pos = 0;
+  while (pos < records.length) {
+    const [tag, afterTag] = readVarint(records, pos);
+    if (tag !== SPAN_ATTRIBUTES_TAG) throw new SpliceError(`unexpected tag ${tag} in span attribute records`);
+    const [len, start] = readVarint(records, afterTag);
+    out.push(decodeKeyValue(records, start, start + len));
+    pos = start + len;
+  }
+  return out;
+}
+
+function decodeKeyValue(buf: Uint8Array, pos: number, end: number): KeyValue {
+  const kv: KeyValue = { key: '' };
+  while (pos < end) {
+    const [tag, afterTag] = readVarint(buf, pos);
+    const [len, start] = readVarint(buf, afterTag);
+    if (tag === ((1 << 3) | 2)) kv.key = utf8Decoder.decode(buf.subarray(start, start + len));
+    else if (tag === ((2 << 3) | 2)) kv.value = decodeAnyValue(buf, start, start + len);
+    else throw new SpliceError(`unexpected KeyValue tag ${tag}`);
+    pos = start + len;
+  }
+  return kv;
+}
+
+function decodeAnyValue(buf: Uint8Array, pos: number, end: number): AnyValue {
+  const v: AnyValue = {};
+  while (pos < end) {
+    const [tag, afterTag] = readVarint(buf, pos);
+    if (tag === ((1 << 3) | 2) || tag === ((5 << 3) | 2)) {
+      const [len, start] = readVarint(buf, afterTag);
+      if (tag === ((1 << 3) | 2)) v.stringValue = utf8Decoder.decode(buf.subarray(start, start + len));
+      else {
+        const values: AnyValue[] = [];
+        let p = start;
+        while (p < start + len) {
+          const [t, a] = readVarint(buf, p);
+          const [l, s] = readVarint(buf, a);
+          if (t !== ((1 << 3) | 2)) throw new SpliceError(`unexpected ArrayValue tag ${t}`);
+          values.push(decodeAnyValue(buf, s, s + l));
+          p = s + l;
+        }
+        v.arrayValue = { values };
+      }
+      pos = start + len;
+    } else if (tag === 2 << 3) {
+      const [b, next] = readVarint(buf, afterTag);
+      v.boolValue = b !== 0;
+      pos = next;
+    } else if (tag === ((4 << 3) | 1)) {
+      v.doubleValue = new DataView(buf.buffer, buf.byteOffset + afterTag, 8).getFloat64(0, true);
+      pos = afterTag + 8;
+    } else {
+      throw new SpliceError(`unexpected AnyValue tag ${tag}`);
+    }
+  }
+  return v;
 }
 
 // ------------------------------------------------------------------------------------------------ splice
