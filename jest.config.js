@@ -14,6 +14,8 @@ const common = {
   },
 };
 module.exports = {
+  // Global only: jest ignores testTimeout inside projects. Integration tests start real servers.
+  testTimeout: 60000,
   projects: [
     {
       ...common,
@@ -24,7 +26,6 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      testTimeout: 60000,
     },
   ],
 };

@@ -24,6 +24,29 @@ describe('startInfluxDB', () => {
     await a.stop(); // idempotent
   });
 
+  it('kill() and start() take the same server down and bring it back with its data (outage tests)', async () => {
+    const i = await startInfluxDB();
+    try {
+      await i.createDatabase('kept');
+      await i.write('kept', ['m v=1i 1000']);
+      const firstPid = i.pid;
+      await i.kill('SIGKILL');
+      expect(i.running).toBe(false);
+      await expect(fetch(`${i.url}/ping`)).rejects.toThrow();
+      await i.start();
+      expect(i.running).toBe(true);
+      expect(i.pid).not.toBe(firstPid);
+      const json = await i.query('SELECT SUM("v") FROM "m"', 'kept');
+      expect(json.results[0]?.series?.[0]?.values[0]?.[1]).toBe(1);
+      await i.restart('SIGTERM');
+      expect((await fetch(`${i.url}/ping`)).status).toBe(204);
+    } finally {
+      await i.stop();
+    }
+    expect(existsSync(i.dir)).toBe(false);
+    await expect(i.start()).rejects.toThrow(/was stopped/);
+  });
+
   it('names the install command when influxd is missing', async () => {
     await expect(startInfluxDB({ binary: '/nonexistent/influxd' })).rejects.toThrow(INFLUXDB_INSTALL_COMMAND);
   });

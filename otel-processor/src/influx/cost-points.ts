@@ -14,6 +14,7 @@
 import { COST_TAG_KEYS, type CostTagKey, type RollupRow } from '@meterline/cost-model';
 import {
   DEFAULT_PRECISION,
+  MAX_TAG_VALUE_LENGTH,
   encodeFloatField,
   encodeIntField,
   encodeStringField,
@@ -57,20 +58,24 @@ function timestampOf(ms: number, precision: Precision): string {
 // Pre-escaped ",key=" prefixes: the keys are constants, so escaping them per point would be wasted work.
 const TAG_PREFIXES = COST_TAG_KEYS_SORTED.map((k) => ',' + k + '=');
 
-// Sanitizing only after escaping failed keeps the common path to one pass over the value.
+// Sanitizing only after escaping failed (or for over-long values) keeps the common path to one pass.
 function costTagValue(v: string, key: CostTagKey): string {
-  try {
-    return escapeTagValue(v, key, COST_MEASUREMENT);
-  } catch {
-    return escapeTagValue(sanitizeTagValue(v), key, COST_MEASUREMENT);
+  if (v.length <= MAX_TAG_VALUE_LENGTH) {
+    try {
+      return escapeTagValue(v, key, COST_MEASUREMENT);
+    } catch {
+      // mapped below
+    }
   }
+  return escapeTagValue(sanitizeTagValue(v), key, COST_MEASUREMENT);
 }
 
 /**
  * Encodes a rollup row as a `cost` line.
  *
- * Tag values that line protocol cannot carry (newlines, a trailing backslash) are mapped with
- * `sanitizeTagValue` rather than rejected: a priced rollup is never dropped.
+ * Tag values that line protocol cannot carry (newlines, a trailing backslash) or that would make the series
+ * key too long for InfluxDB (longer than `MAX_TAG_VALUE_LENGTH`) are mapped with `sanitizeTagValue` rather
+ * than rejected: a priced rollup is never dropped.
  *
  * @param precision the precision of the write the line goes into (default {@link DEFAULT_PRECISION}).
  * @throws LineProtocolError when a field cannot be encoded (non-finite quantity, amount outside int64,

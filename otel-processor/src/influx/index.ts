@@ -18,6 +18,7 @@ export {
   escapeTagValue,
   formatTimestamp,
   int,
+  MAX_TAG_VALUE_LENGTH,
   sanitizeTagValue,
   type FieldValue,
   type IntField,

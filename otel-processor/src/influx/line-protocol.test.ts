@@ -9,6 +9,7 @@ import {
   escapeTagValue,
   formatTimestamp,
   int,
+  MAX_TAG_VALUE_LENGTH,
   sanitizeTagValue,
 } from './line-protocol';
 
@@ -174,5 +175,23 @@ describe('sanitizeTagValue', () => {
     expect(sanitizeTagValue('a\nb\r\nc')).toBe('a\\nb\\r\\nc');
     expect(sanitizeTagValue('dir\\')).toBe('dir\uFF3C');
     expect(() => escapeTagValue(sanitizeTagValue('x\n\\'))).not.toThrow();
+  });
+
+  it('bounds over-long values, keeping distinct values distinct (InfluxDB limits a series key to 64 KiB)', () => {
+    const exact = 'x'.repeat(MAX_TAG_VALUE_LENGTH);
+    expect(sanitizeTagValue(exact)).toBe(exact);
+    const a = sanitizeTagValue(`${'t'.repeat(70_000)}a`);
+    const b = sanitizeTagValue(`${'t'.repeat(70_000)}b`);
+    expect(a).toHaveLength(MAX_TAG_VALUE_LENGTH);
+    expect(a).toMatch(/^t+…#[0-9a-f]{16}$/);
+    expect(a).not.toBe(b);
+    expect(sanitizeTagValue(`${'t'.repeat(70_000)}a`)).toBe(a); // deterministic
+    // Mapped first, then bounded; never a split surrogate pair or a dangling backslash.
+    const mixed = sanitizeTagValue(`${'\n'.repeat(600)}${'😀'.repeat(600)}\\`);
+    expect(mixed.length).toBeLessThanOrEqual(MAX_TAG_VALUE_LENGTH);
+    expect(mixed.startsWith('\\n'.repeat(500))).toBe(true);
+    expect(() => escapeTagValue(mixed)).not.toThrow();
+    const emoji = sanitizeTagValue('a' + '😀'.repeat(1000));
+    expect(emoji).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
 });

@@ -27,6 +27,7 @@
  *
  * @packageDocumentation
  */
+import { createHash } from 'node:crypto';
 
 /** Timestamp precision of a write (the `precision` parameter of `/write`). */
 export type Precision = 'ns' | 'us' | 'ms' | 's';
@@ -296,23 +297,46 @@ export function encodeLine(point: PointInput, precision: Precision = DEFAULT_PRE
 const UNSAFE_TAG_CHARS = /[\n\r]|\\(?=[,= ]|$)/;
 
 /**
+ * Longest tag value {@link sanitizeTagValue} lets through, in UTF-16 code units. InfluxDB rejects a point
+ * whose series key (measurement and escaped tags) exceeds 65,535 bytes ("max key length exceeded") with
+ * HTTP 400, and a flush loop that rewrites totals would then retry that point forever. A value of at most
+ * 1,024 code units takes at most 3,072 bytes escaped (3 UTF-8 bytes per code unit, 2 for an escaped ASCII
+ * character), so even the eleven tags of `cost` stay far below the limit.
+ */
+export const MAX_TAG_VALUE_LENGTH = 1024;
+
+/** Cuts `mapped` to {@link MAX_TAG_VALUE_LENGTH} and appends `…#` + 16 hex digits of SHA-256 of `original`. */
+function boundTagValue(mapped: string, original: string): string {
+  const suffix = `…#${createHash('sha256').update(original).digest('hex').slice(0, 16)}`;
+  let end = MAX_TAG_VALUE_LENGTH - suffix.length;
+  const c = mapped.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--; // do not split a surrogate pair
+  return mapped.slice(0, end) + suffix;
+}
+
+/**
  * Maps a tag value that line protocol cannot carry to one it can, for callers that must never drop a
  * point (cost rollups). Unchanged unless the value contains a newline or carriage return, or a backslash
- * right before `,`, `=`, space or the end:
+ * right before `,`, `=`, space or the end, or is longer than {@link MAX_TAG_VALUE_LENGTH}:
  *
  * - `\n` and `\r` become the two characters `\` `n` / `\` `r` — exactly what the official InfluxDB clients
  *   (influxdb-client-js `Point`, influxdb-python) write, so such a value reads the same whichever client
  *   wrote it;
- * - such a backslash becomes `＼` (U+FF3C FULLWIDTH REVERSE SOLIDUS).
+ * - such a backslash becomes `＼` (U+FF3C FULLWIDTH REVERSE SOLIDUS);
+ * - a value longer than {@link MAX_TAG_VALUE_LENGTH} keeps its beginning and ends with `…#` and 16 hex
+ *   digits of the SHA-256 of the whole value, so distinct long values stay distinct series (cutting alone
+ *   would merge them into one series, where one total would overwrite the other).
  *
  * The mapping is documented rather than reversible for values that already contain those replacement
  * sequences; tag values are bounded identifiers (tenant, team, …), so such collisions do not occur in
  * practice, and it beats dropping the point. The result is deterministic, so rewrites stay idempotent.
  */
 export function sanitizeTagValue(value: string): string {
-  if (!UNSAFE_TAG_CHARS.test(value)) return value;
-  return value
-    .replace(/\\(?=[,= \n\r]|$)/g, '\uFF3C')
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r');
+  const mapped = UNSAFE_TAG_CHARS.test(value)
+    ? value
+        .replace(/\\(?=[,= \n\r]|$)/g, '\uFF3C')
+        .replace(/\n/g, '\\n')
+        .replace(/\r/g, '\\r')
+    : value;
+  return mapped.length > MAX_TAG_VALUE_LENGTH ? boundTagValue(mapped, value) : mapped;
 }

@@ -6,7 +6,8 @@
  * HTTP and for the RPC/backup service, so parallel jest workers never share or collide; every other
  * listener (UDP, Graphite, collectd, OpenTSDB), continuous queries, self-monitoring and reporting are off.
  * `stop()` ends the process and removes the directory; instances still running when the process exits are
- * killed as a safety net.
+ * killed as a safety net. `kill()` and `start()` take the same server down and bring it back (same ports,
+ * same data), for outage tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -44,6 +45,21 @@ export interface LocalInfluxd {
   readonly configPath: string;
   /** The last part of influxd's stdout/stderr. */
   logTail(): string;
+  /** Whether the influxd process is currently running (false between {@link kill} and {@link start}). */
+  readonly running: boolean;
+  /**
+   * Ends the influxd process but keeps its directory and ports, so {@link start} brings the same server
+   * (same data) back: an outage. `SIGKILL` (default) simulates a crash, `SIGTERM` a clean shutdown.
+   * Resolves once the process has exited; does nothing when it is not running.
+   */
+  kill(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /**
+   * Starts influxd again on the same ports, config and data directory after {@link kill}, and resolves once
+   * `/ping` answers 204. Does nothing when it is running.
+   */
+  start(): Promise<void>;
+  /** {@link kill} then {@link start}. */
+  restart(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
   /** Kills influxd and removes its directory; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -67,7 +83,7 @@ export function findInfluxd(): string | undefined {
   return isExecutable('/usr/bin/influxd') ? '/usr/bin/influxd' : undefined;
 }
 
-const live = new Set<{ child: ChildProcess; dir: string }>();
+const live = new Set<{ child: ChildProcess | undefined; dir: string }>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -76,7 +92,8 @@ function installExitHook(): void {
   // Safety net for a test that forgot stop(): never leave an influxd or a temp dir behind.
   process.once('exit', () => {
     for (const inst of live) {
-      if (inst.child.exitCode === null && inst.child.signalCode === null) inst.child.kill('SIGKILL');
+      const child = inst.child;
+      if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       rmSync(inst.dir, { recursive: true, force: true });
     }
   });
@@ -183,77 +200,116 @@ async function startOnce(binary: string, opts: LocalInfluxdOptions): Promise<Loc
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString('utf8')).slice(-16_384);
   };
-  const child = spawn(binary, ['run', '-config', configPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, INFLUXDB_REPORTING_DISABLED: 'true' },
-  });
-  const entry = { child, dir };
+  const tail = () => log.split('\n').slice(-30).join('\n');
+  const url = `http://127.0.0.1:${httpPort}`;
+  const entry: { child: ChildProcess | undefined; dir: string } = { child: undefined, dir };
   live.add(entry);
   installExitHook();
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let spawnError: Error | undefined;
-  child.once('error', (e) => {
-    spawnError = e;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const tail = () => log.split('\n').slice(-30).join('\n');
 
-  const url = `http://127.0.0.1:${httpPort}`;
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
+  let exited: Promise<void> = Promise.resolve();
+  const isRunning = (): boolean =>
+    entry.child !== undefined && entry.child.exitCode === null && entry.child.signalCode === null;
+  const kill = async (signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> => {
+    const child = entry.child;
+    if (child === undefined) return;
+    if (isRunning()) {
+      child.kill(signal);
       let timer: NodeJS.Timeout | undefined;
-      const killed = await Promise.race([
+      const gone = await Promise.race([
         exited.then(() => true),
         new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000))),
       ]);
       clearTimeout(timer);
-      if (!killed) {
+      if (!gone) {
         child.kill('SIGKILL');
         await exited;
       }
+    } else {
+      await exited;
     }
+  };
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await kill('SIGTERM');
     live.delete(entry);
     rmSync(dir, { recursive: true, force: true });
   };
 
+  /** Spawns influxd and waits for `/ping`; on failure kills it and throws (the caller decides about `dir`). */
   let version = 'unknown';
-  const timeoutMs = opts.startTimeoutMs ?? 30_000;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (spawnError !== undefined || child.exitCode !== null || child.signalCode !== null) {
-      await stop();
-      const why = spawnError?.message ?? `exited with ${child.exitCode ?? child.signalCode}`;
-      throw new Error(`influxd (${binary}) ${why} before answering /ping on ${url}. Output:\n${tail()}`);
+  const launch = async (): Promise<void> => {
+    const child = spawn(binary, ['run', '-config', configPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, INFLUXDB_REPORTING_DISABLED: 'true' },
+    });
+    entry.child = child;
+    exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    let spawnError: Error | undefined;
+    child.once('error', (e) => {
+      spawnError = e;
+    });
+    const timeoutMs = opts.startTimeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (spawnError !== undefined || child.exitCode !== null || child.signalCode !== null) {
+        await kill('SIGKILL');
+        const why = spawnError?.message ?? `exited with ${child.exitCode ?? child.signalCode}`;
+        throw new Error(`influxd (${binary}) ${why} before answering /ping on ${url}. Output:\n${tail()}`);
+      }
+      const ping = await pingOnce(url);
+      if (ping?.status === 204) {
+        version = ping.version;
+        return;
+      }
+      if (Date.now() > deadline) {
+        await kill('SIGKILL');
+        throw new Error(
+          `influxd (${binary}) did not answer /ping on ${url} with 204 within ${timeoutMs} ms (last: ${ping?.status ?? 'no answer'}). Output:\n${tail()}`,
+        );
+      }
+      await sleep(50);
     }
-    const ping = await pingOnce(url);
-    if (ping?.status === 204) {
-      version = ping.version;
-      break;
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(
-        `influxd (${binary}) did not answer /ping on ${url} with 204 within ${timeoutMs} ms (last: ${ping?.status ?? 'no answer'}). Output:\n${tail()}`,
-      );
-    }
-    await sleep(50);
+  };
+
+  try {
+    await launch();
+  } catch (e) {
+    await stop();
+    throw e;
   }
 
+  const start = async (): Promise<void> => {
+    if (stopped) throw new Error(`influxd on ${url} was stopped (its directory is gone): start a new one`);
+    if (isRunning()) return;
+    await launch();
+  };
   return {
     url,
     port: httpPort,
     rpcPort,
-    pid: child.pid ?? -1,
+    get pid() {
+      return entry.child?.pid ?? -1;
+    },
     dir,
     dataDir: join(dir, 'data'),
     configPath,
-    version,
+    get version() {
+      return version;
+    },
+    get running() {
+      return isRunning();
+    },
     logTail: tail,
+    kill,
+    start,
+    restart: async (signal?: 'SIGKILL' | 'SIGTERM') => {
+      await kill(signal);
+      await start();
+    },
     stop,
   };
 }

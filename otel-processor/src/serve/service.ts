@@ -11,8 +11,7 @@ import { decodeIngestRecord, encodeIngestRecord } from '../ingest/wal-record';
 import { createInfluxStore, type InfluxStore } from '../influx/store';
 import { compileMeterline } from '../instrument/compile';
 import { OtlpDecodeError } from '../otlp/errors';
-import type { KeyValue } from '../otlp/model';
-import { SpliceError, encodeSpanAttributes, spliceSpanAttributes } from '../otlp/splice';
+import { SpliceError, spliceSpanAttributes } from '../otlp/splice';
 import { readCheckpoint, writeCheckpoint } from '../wal/checkpoint';
 import { WriteAheadLog } from '../wal/wal';
 import { SERVE_PRECISION, ingestLagLine, serveLines } from './lines';
@@ -45,6 +44,8 @@ export interface ServiceStats {
   failedFlushes: number;
   pointsWritten: number;
   checkpoints: number;
+  /** Durable records the engine could not apply (logged and skipped). */
+  failedRecords: number;
   lastFlushError?: string;
 }
 
@@ -65,6 +66,7 @@ export class MeterlineService {
     failedFlushes: 0,
     pointsWritten: 0,
     checkpoints: 0,
+    failedRecords: 0,
   };
   private appliedSeq = 0;
   private lastRecvMs = 0;
@@ -237,7 +239,30 @@ export class MeterlineService {
     return { kind: 'accepted', rejected: decoded.rejected, message };
   }
 
+  /**
+   * Applies a durable record. The engine is deterministic, so a record that makes it throw would throw
+   * again on every replay: it is logged and skipped (never a crash loop), live or replayed alike.
+   */
   private apply(
+    decoded: DecodedRequest,
+    format: 'protobuf' | 'json',
+    body: Uint8Array,
+    recvTimeMs: number,
+    seq: number,
+  ): void {
+    try {
+      this.applyRecord(decoded, format, body, recvTimeMs, seq);
+    } catch (err) {
+      this.stats.failedRecords++;
+      this.logger.error(
+        { seq, err: (err as Error).stack ?? String(err) },
+        'applying a WAL record failed: skipped',
+      );
+      if (seq > this.appliedSeq) this.appliedSeq = seq;
+    }
+  }
+
+  private applyRecord(
     decoded: DecodedRequest,
     format: 'protobuf' | 'json',
     body: Uint8Array,
@@ -275,7 +300,7 @@ export class MeterlineService {
     const added = r.added!;
     if (format === 'protobuf' && decoded.truncated === 0 && !r.conflict) {
       try {
-        this.forwarder.enqueueEncoded('traces', spliceSpanAttributes(body, added.map(encodeAddedAttributes)));
+        this.forwarder.enqueueEncoded('traces', spliceSpanAttributes(body, added));
         return;
       } catch (err) {
         if (!(err instanceof SpliceError)) throw err;
@@ -483,8 +508,4 @@ export class MeterlineService {
     });
     this.writeLatency = { record: (ms) => histogram.record(ms) };
   }
-}
-
-function encodeAddedAttributes(kvs: KeyValue[] | undefined): Uint8Array | undefined {
-  return kvs === undefined ? undefined : encodeSpanAttributes(kvs);
 }
