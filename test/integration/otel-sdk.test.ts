@@ -3,10 +3,6 @@
  * real span processors and context propagation, and the cost metrics exported by the real OTLP/HTTP (JSON)
  * metric exporter to a local receiver. Amounts are checked against hand-computed exact decimals.
  */
-import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import {
   type Attributes,
   type Context,
@@ -34,6 +30,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-node';
 import { validateConfig, type MeterlineConfig } from '@meterline/cost-model';
+import { runChildScript, startCaptureServer } from '../support/child-exporter';
 import {
   CostSpanProcessor,
   createCostMetrics,
@@ -442,38 +439,6 @@ function pointValue(p: OtlpNumberPoint): number {
   return p.asDouble ?? Number(p.asInt);
 }
 
-/** A local OTLP/HTTP receiver collecting JSON bodies POSTed to /v1/metrics. */
-async function startReceiver(): Promise<{
-  url: string;
-  bodies: OtlpMetricsRequest[];
-  contentTypes: string[];
-  close(): Promise<void>;
-}> {
-  const bodies: OtlpMetricsRequest[] = [];
-  const contentTypes: string[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.method === 'POST' && req.url === '/v1/metrics') {
-        contentTypes.push(String(req.headers['content-type']));
-        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpMetricsRequest);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v1/metrics`,
-    bodies,
-    contentTypes,
-    close: () => new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
-  };
-}
-
 /**
  * Runs in a child Node process: the OTLP/HTTP exporter loads `http` with a dynamic `import()`, which jest's
  * module VM refuses without `--experimental-vm-modules`. The child is plain Node with the real SDK and exporter.
@@ -511,34 +476,12 @@ meterline.forceFlush()
   .catch((err) => { console.error(err); process.exit(1); });
 `;
 
-function runChild(
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=meterline-source', '--import', 'tsx', '-e', OTLP_CHILD],
-      {
-        cwd: join(__dirname, '../..'),
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('cost metrics over OTLP/HTTP JSON (registerMeterline, real OTLPMetricExporter)', () => {
   it('exports meterline.cost and meterline.usage.* with attribution, including the baggage-borne tenant', async () => {
-    const receiver = await startReceiver();
+    const receiver = await startCaptureServer();
     try {
-      const child = await runChild({
-        OTLP_URL: receiver.url,
+      const child = await runChildScript(OTLP_CHILD, {
+        OTLP_URL: `${receiver.url}/v1/metrics`,
         METERLINE_CONFIG: JSON.stringify(RAW_CONFIG),
         T2024: String(T2024),
       });
@@ -547,10 +490,12 @@ describe('cost metrics over OTLP/HTTP JSON (registerMeterline, real OTLPMetricEx
       expect(spanAttributes).toHaveLength(6);
       expect(spanAttributes.filter((a) => a['cost.tenant'] === 'globex')).toHaveLength(2);
 
-      expect(receiver.bodies.length).toBeGreaterThan(0);
-      expect(receiver.contentTypes[0]).toContain('application/json');
+      const metricRequests = receiver.requests.filter((r) => r.path === '/v1/metrics');
+      const bodies = metricRequests.map((r) => JSON.parse(r.body.toString('utf8')) as OtlpMetricsRequest);
+      expect(bodies.length).toBeGreaterThan(0);
+      expect(metricRequests[0]!.contentType).toContain('application/json');
       // Cumulative temporality: the last export holds the totals.
-      const last = receiver.bodies[receiver.bodies.length - 1]!;
+      const last = bodies[bodies.length - 1]!;
       const rm = last.resourceMetrics[0]!;
       expect(attrs(rm.resource?.attributes)['service.name']).toBe('orders-api');
       const all = rm.scopeMetrics.flatMap((sm) => sm.metrics);
