@@ -4,11 +4,20 @@
  * receiver. Totals are computed by hand below, never by the code under test.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig, type MeterlineConfig } from '@meterline/cost-model';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import pino from 'pino';
-import { toAttributes, type Span } from '../../otel-processor/src/otlp/model';
+import { encodeTracesProtobuf } from '../../otel-processor/src/otlp/encode';
+import { stringKeyValue, toAttributes, toNanos, type Span } from '../../otel-processor/src/otlp/model';
 import { decodeTracesProtobuf as decode } from '../../otel-processor/src/otlp/decode';
 import { MeterlineService } from '../../otel-processor/src/serve/service';
 import { runChildScript, startCaptureServer, type CaptureServer } from '../support/child-exporter';
@@ -292,8 +301,6 @@ describe('meterline serve with the real OTel exporters and a real InfluxDB', () 
 
 describe('meterline serve self-telemetry', () => {
   it('exports accepted, rejected and deduped counts, WAL size and write latency, and writes ingest lag', async () => {
-    const { MeterProvider, InMemoryMetricExporter, PeriodicExportingMetricReader, AggregationTemporality } =
-      await import('@opentelemetry/sdk-metrics');
     const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
     const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
     const provider = new MeterProvider({ readers: [reader] });
@@ -303,8 +310,6 @@ describe('meterline serve self-telemetry', () => {
       meter: provider.getMeter('test'),
     });
     services.push(service);
-    const { encodeTracesProtobuf } = await import('../../otel-processor/src/otlp/encode');
-    const { stringKeyValue, toNanos } = await import('../../otel-processor/src/otlp/model');
     const now = BigInt(Date.now()) * 1_000_000n;
     const mk = (id: number, traceByte = 1) => ({
       traceId: new Uint8Array(16).fill(traceByte),
@@ -358,17 +363,14 @@ describe('meterline serve self-telemetry', () => {
 
 describe('meterline serve with a downstream that never answers', () => {
   it('keeps pricing and acknowledging: forwarding waits in its own queue', async () => {
-    const { createServer } = await import('node:http');
-    const hanging: import('node:http').ServerResponse[] = [];
+    const hanging: ServerResponse[] = [];
     const stuck = createServer((_req, res) => void hanging.push(res)); // never answers
     await new Promise<void>((r) => stuck.listen(0, '127.0.0.1', r));
-    const port = (stuck.address() as import('node:net').AddressInfo).port;
+    const port = (stuck.address() as AddressInfo).port;
     const config = serviceConfig('serve_stuck', false);
     config.forward = [{ endpoint: `http://127.0.0.1:${port}`, headers: {}, timeoutMs: 60_000 }];
     const service = await MeterlineService.start({ config, logger });
     services.push(service);
-    const { encodeTracesProtobuf } = await import('../../otel-processor/src/otlp/encode');
-    const { stringKeyValue, toNanos } = await import('../../otel-processor/src/otlp/model');
     const now = BigInt(Date.now()) * 1_000_000n;
     for (let r = 0; r < 20; r++) {
       const spans = Array.from({ length: 10 }, (_, i) => ({
