@@ -55,6 +55,7 @@ import {
   encodedKey,
   stringAttributeRecord,
 } from '../otlp/splice';
+import { SpanKeySet } from '../otlp/scan-traces';
 import { BucketTable, type FlushToken } from './bucket-table';
 import { DeployTracker, deployKey, type DeployEvent } from './deploys';
 import { ExemplarTable, exemplarKey as exemplarKeyOf, type Exemplar } from './exemplars';
@@ -156,6 +157,8 @@ const PRICE_KEYS: readonly string[] = [
   COST_CURRENCY,
   COST_PRICE_VERSION,
 ];
+/** Every `cost.*` key the engine reads or writes. */
+const COST_KEYS: ReadonlySet<string> = new Set([...ATTRIBUTION_KEYS, ...PRICE_KEYS]);
 /** Cached series before the cache is emptied (a bound on memory when tenants are unbounded). */
 const SERIES_CACHE_LIMIT = 20_000;
 const RECORD_CACHE_LIMIT = 10_000;
@@ -217,7 +220,14 @@ export class CostEngine {
   private writerBytes = 64 * 1024;
   /** Every span attribute key anything reads (rules, attribution, `cost.*`), when the configs name them all. */
   private readonly spanKeys: ReadonlySet<string> | undefined;
+  /**
+   * {@link CostEngine.spanKeys} for the lean trace scanner (`otlp/scan-traces.ts`), or undefined when the
+   * engine needs every attribute (then requests must be decoded in full).
+   */
+  readonly leanSpanKeys: SpanKeySet | undefined;
   private readonly picked: KeyValue[] = [];
+  /** Whether the last {@link CostEngine.pickAttributes} kept a `cost.*` key (else none can be set). */
+  private pickedCost = true;
   private readonly ids: SpanIds = {
     service: '',
     version: '',
@@ -249,6 +259,7 @@ export class CostEngine {
     this.dedupe = this.newDedupe();
     this.exemplars = new ExemplarTable(options.exemplarsPerKey ?? 5);
     this.spanKeys = spanKeysRead(this.meterline);
+    this.leanSpanKeys = leanKeySet(this.spanKeys, this.meterline);
   }
 
   /**
@@ -258,7 +269,15 @@ export class CostEngine {
   private pickAttributes(kvs: readonly KeyValue[]): Attributes {
     const keys = this.spanKeys!;
     const picked = this.picked;
-    for (let i = 0; i < kvs.length; i++) if (keys.has(kvs[i]!.key)) picked.push(kvs[i]!);
+    let cost = false;
+    for (let i = 0; i < kvs.length; i++) {
+      const key = kvs[i]!.key;
+      if (keys.has(key)) {
+        picked.push(kvs[i]!);
+        if (!cost && COST_KEYS.has(key)) cost = true;
+      }
+    }
+    this.pickedCost = cost;
     if (picked.length === 0) return {};
     const out = toAttributes(picked);
     picked.length = 0;
@@ -332,15 +351,20 @@ export class CostEngine {
     result: ApplyResult,
     writer: SpanAttributesWriter | undefined,
   ): void {
-    const attributes =
-      this.spanKeys === undefined ? toAttributes(span.attributes) : this.pickAttributes(span.attributes);
+    let attributes: Attributes;
+    if (this.spanKeys === undefined) {
+      attributes = toAttributes(span.attributes);
+      this.pickedCost = true;
+    } else attributes = this.pickAttributes(span.attributes);
+    // Without a picked `cost.*` key, none of the lookups of `cost.*` attributes below can find one.
+    const cost = this.pickedCost;
     const endMs = nanosToMs(span.endTimeUnixNano);
     let attribution: Attribution | undefined;
-    if (attributes[COST_ATTRIBUTION] === undefined) {
+    if (!cost || attributes[COST_ATTRIBUTION] === undefined) {
       attribution = this.attribution.attribute(attributes, resourceAttributes, resourceToken, undefined);
       if (writer !== undefined) {
         writer.bytes(this.attributionRecords(attribution));
-        if (hasAny(attributes, ATTRIBUTION_KEYS)) result.conflict = true;
+        if (cost && hasAny(attributes, ATTRIBUTION_KEYS)) result.conflict = true;
       }
     }
     const team = attribution?.team ?? str(attributes[COST_TEAM], UNKNOWN);
@@ -353,7 +377,7 @@ export class CostEngine {
     let bucket = bucketStart(endMs);
     const late = bucket < boundary;
     if (late) bucket = boundary;
-    if (attributes[COST_AMOUNT] !== undefined) {
+    if (cost && attributes[COST_AMOUNT] !== undefined) {
       // Priced upstream (the in-process CostSpanProcessor): roll up what it says, never price twice.
       const usages = pricedUsagesOfSpan(attributes, resourceAttributes, endMs, this.meterline.catalog);
       if (late) result.late += usages.length;
@@ -393,7 +417,7 @@ export class CostEngine {
       writer.ascii(KEY_AMOUNT, p.amount);
       writer.bytes(this.currencyRecords.get(p.currency));
       writer.bytes(this.versionRecords.get(p.priceVersion));
-      if (hasAny(attributes, PRICE_KEYS)) result.conflict = true;
+      if (cost && hasAny(attributes, PRICE_KEYS)) result.conflict = true;
     }
     if (late) result.late += matched.length;
     const catalog = this.meterline.catalog;
@@ -758,6 +782,17 @@ function spanKeysRead(m: CompiledMeterline): ReadonlySet<string> | undefined {
       add(q.memoryAttribute, q.memorySource);
   }
   return keys;
+}
+
+function leanKeySet(keys: ReadonlySet<string> | undefined, m: CompiledMeterline): SpanKeySet | undefined {
+  if (keys === undefined || m.skuRules === undefined) return undefined;
+  // Span names are read only by SKU rules matching on them.
+  const names = m.skuRules.some((r) => r.match.signal === 'span' && r.match.names !== undefined);
+  try {
+    return new SpanKeySet(keys, names);
+  } catch {
+    return undefined; // a key bytes cannot match exactly: decode in full
+  }
 }
 
 /** Whether the application already set one of `keys` (splicing would duplicate it). */

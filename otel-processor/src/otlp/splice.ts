@@ -305,96 +305,152 @@ function readVarint(buf: Uint8Array, pos: number): [value: number, next: number]
   throw new SpliceError(`varint too long at offset ${pos}`);
 }
 
-function varintBytes(v: number): Uint8Array {
-  const out: number[] = [];
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return Uint8Array.from(out);
-}
+/** A cursor over a message: varints read without allocating. */
+class Cursor {
+  pos = 0;
+  constructor(readonly buf: Uint8Array) {}
 
-/** Offset just past the field starting at `pos` with wire type `wire`. */
-function skip(buf: Uint8Array, pos: number, wire: number): number {
-  switch (wire) {
-    case 0:
-      return readVarint(buf, pos)[1];
-    case 1:
-      return pos + 8;
-    case 2: {
-      const [len, next] = readVarint(buf, pos);
-      return next + len;
+  varint(): number {
+    const buf = this.buf;
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= buf.length) throw new SpliceError(`truncated varint at offset ${this.pos}`);
+      const b = buf[this.pos++]!;
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value;
+      scale *= 128;
     }
-    case 5:
-      return pos + 4;
-    default:
-      throw new SpliceError(`unsupported wire type ${wire} at offset ${pos}`);
+    throw new SpliceError(`varint too long at offset ${this.pos}`);
   }
-}
 
-interface Out {
-  chunks: Uint8Array[];
-  length: number;
+  /** Moves past a field of wire type `wire` (its tag already read). */
+  skip(wire: number): void {
+    switch (wire) {
+      case 0:
+        this.varint();
+        return;
+      case 1:
+        this.pos += 8;
+        return;
+      case 2: {
+        const len = this.varint();
+        this.pos += len;
+        return;
+      }
+      case 5:
+        this.pos += 4;
+        return;
+      default:
+        throw new SpliceError(`unsupported wire type ${wire} at offset ${this.pos}`);
+    }
+  }
 }
 
 /**
- * Rewrites message `buf[start, end)` at `depth` (0 TracesData, 1 ResourceSpans, 2 ScopeSpans), appending
- * `added[i]` to the i-th span in document order.
+ * Pass 1: the length of message `[start, end)` at `depth` (0 TracesData, 1 ResourceSpans, 2 ScopeSpans) once
+ * `added` is appended to its spans; the new lengths of the nested ResourceSpans/ScopeSpans go to `sizes` in
+ * document order. Checks the shape as it goes.
  */
-function rewrite(
-  buf: Uint8Array,
-  start: number,
+function measure(
+  c: Cursor,
   end: number,
   depth: number,
   added: readonly (Uint8Array | undefined)[],
   state: { span: number },
-  out: Out,
-): void {
-  let pos = start;
-  let copyFrom = start;
+  sizes: number[],
+): number {
+  const buf = c.buf;
   // Only this field number nests further at each depth: resource_spans, scope_spans, spans.
   const nested = depth === 0 ? 1 : 2;
-  while (pos < end) {
-    const fieldStart = pos;
-    const [tag, afterTag] = readVarint(buf, pos);
+  let size = 0;
+  while (c.pos < end) {
+    const fieldStart = c.pos;
+    const tag = c.varint();
     const wire = tag & 7;
     if (tag >>> 3 !== nested || wire !== 2) {
-      pos = skip(buf, afterTag, wire);
+      c.skip(wire);
+      if (c.pos > end) throw new SpliceError(`field at offset ${fieldStart} overruns its message`);
+      size += c.pos - fieldStart;
       continue;
     }
-    const [len, payload] = readVarint(buf, afterTag);
-    const payloadEnd = payload + len;
-    if (payloadEnd > end) throw new SpliceError(`field at offset ${fieldStart} overruns its message`);
-    // Copy everything before this field unchanged.
-    if (fieldStart > copyFrom) push(out, buf.subarray(copyFrom, fieldStart));
-    push(out, buf.subarray(fieldStart, afterTag));
+    const tagLength = c.pos - fieldStart;
+    const len = c.varint();
+    const payloadEnd = c.pos + len;
+    if (payloadEnd > end || payloadEnd > buf.length)
+      throw new SpliceError(`field at offset ${fieldStart} overruns its message`);
     if (depth === 2) {
-      const extra = added[state.span++];
-      push(out, varintBytes(len + (extra?.length ?? 0)));
-      push(out, buf.subarray(payload, payloadEnd));
-      if (extra !== undefined && extra.length > 0) push(out, extra);
+      const n = len + (added[state.span++]?.length ?? 0);
+      size += tagLength + varintLength(n) + n;
+      c.pos = payloadEnd;
     } else {
-      const inner: Out = { chunks: [], length: 0 };
-      rewrite(buf, payload, payloadEnd, depth + 1, added, state, inner);
-      push(out, varintBytes(inner.length));
-      for (const c of inner.chunks) push(out, c);
+      const at = sizes.length;
+      sizes.push(0);
+      const n = measure(c, payloadEnd, depth + 1, added, state, sizes);
+      sizes[at] = n;
+      size += tagLength + varintLength(n) + n;
     }
-    pos = payloadEnd;
-    copyFrom = pos;
   }
-  if (pos !== end) throw new SpliceError(`message ends at offset ${pos}, expected ${end}`);
-  if (end > copyFrom) push(out, buf.subarray(copyFrom, end));
+  if (c.pos !== end) throw new SpliceError(`message ends at offset ${c.pos}, expected ${end}`);
+  return size;
 }
 
-function push(out: Out, chunk: Uint8Array): void {
-  out.chunks.push(chunk);
-  out.length += chunk.length;
+/** Pass 2: writes message `[start, end)` with the spans' additions into `out` at `at`; returns the end. */
+function write(
+  c: Cursor,
+  end: number,
+  depth: number,
+  added: readonly (Uint8Array | undefined)[],
+  state: { span: number; size: number },
+  sizes: readonly number[],
+  out: Uint8Array,
+  at: number,
+): number {
+  const buf = c.buf;
+  const nested = depth === 0 ? 1 : 2;
+  let copyFrom = c.pos;
+  while (c.pos < end) {
+    const tag = c.varint();
+    const wire = tag & 7;
+    if (tag >>> 3 !== nested || wire !== 2) {
+      c.skip(wire);
+      continue;
+    }
+    const afterTag = c.pos;
+    const len = c.varint();
+    const payload = c.pos;
+    const payloadEnd = payload + len;
+    // Everything before this field, and its tag, unchanged.
+    at = copy(buf, copyFrom, afterTag, out, at);
+    if (depth === 2) {
+      const extra = added[state.span++];
+      at = writeVarint(out, at, len + (extra?.length ?? 0));
+      at = copy(buf, payload, payloadEnd, out, at);
+      if (extra !== undefined && extra.length > 0) {
+        out.set(extra, at);
+        at += extra.length;
+      }
+      c.pos = payloadEnd;
+    } else {
+      at = writeVarint(out, at, sizes[state.size++]!);
+      at = write(c, payloadEnd, depth + 1, added, state, sizes, out, at);
+    }
+    copyFrom = c.pos;
+  }
+  return copy(buf, copyFrom, end, out, at);
+}
+
+function copy(buf: Uint8Array, from: number, to: number, out: Uint8Array, at: number): number {
+  const n = to - from;
+  if (n < 32) for (let i = 0; i < n; i++) out[at + i] = buf[from + i]!;
+  else out.set(buf.subarray(from, to), at);
+  return at + n;
 }
 
 /**
  * Returns a copy of the protobuf traces body `body` in which span `i` (document order) has `added[i]` (from
- * {@link encodeSpanAttributes}) appended to its attributes.
+ * {@link encodeSpanAttributes}) appended to its attributes. One pass measures, one writes into a single
+ * buffer (no intermediate chunks).
  *
  * @throws SpliceError when `body` is not shaped as expected or the span count does not match `added`.
  */
@@ -402,17 +458,16 @@ export function spliceSpanAttributes(
   body: Uint8Array,
   added: readonly (Uint8Array | undefined)[],
 ): Uint8Array {
-  const out: Out = { chunks: [], length: 0 };
-  const state = { span: 0 };
-  rewrite(body, 0, body.length, 0, added, state, out);
-  if (state.span !== added.length) {
-    throw new SpliceError(`body has ${state.span} spans, ${added.length} attribute sets given`);
+  // A plain view: subarrays of a Buffer are Buffers, slower to make.
+  const buf = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  const sizes: number[] = [];
+  const measured = { span: 0 };
+  const total = measure(new Cursor(buf), buf.length, 0, added, measured, sizes);
+  if (measured.span !== added.length) {
+    throw new SpliceError(`body has ${measured.span} spans, ${added.length} attribute sets given`);
   }
-  const result = new Uint8Array(out.length);
-  let at = 0;
-  for (const c of out.chunks) {
-    result.set(c, at);
-    at += c.length;
-  }
-  return result;
+  const out = new Uint8Array(total);
+  const end = write(new Cursor(buf), buf.length, 0, added, { span: 0, size: 0 }, sizes, out, 0);
+  if (end !== total) throw new SpliceError(`spliced ${end} bytes, expected ${total}`);
+  return out;
 }

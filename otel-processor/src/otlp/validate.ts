@@ -51,6 +51,9 @@ export const TRUNCATION_MARKER = '…[truncated]';
 
 const MAX_EXAMPLES = 5;
 
+/** Default of {@link ValidateOptions.maxAttributeValueLength}. */
+export const DEFAULT_MAX_ATTRIBUTE_VALUE_LENGTH = 65_536;
+
 /** Unsigned compare of two 64-bit values: <0, 0, >0. */
 function cmpU(a: Int64, b: Int64): number {
   const ah = a.high >>> 0;
@@ -83,7 +86,7 @@ class Checker {
     private readonly noun: string,
   ) {
     this.futureLimit = msToNanos(opts.nowMs + (opts.maxFutureMs ?? 3_600_000));
-    this.maxLen = opts.maxAttributeValueLength ?? 65_536;
+    this.maxLen = opts.maxAttributeValueLength ?? DEFAULT_MAX_ATTRIBUTE_VALUE_LENGTH;
   }
 
   reject(path: () => string, reason: string): void {

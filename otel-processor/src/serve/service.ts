@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { CostEngine, addCollectedAttributes, type ApplyResult } from '../engine/cost-engine';
 import { OtlpForwarder } from '../forward/otlp-forwarder';
-import { decodeRequest, type DecodedRequest } from '../ingest/decode-request';
+import { decodeRequest, type DecodeRequestOptions, type DecodedRequest } from '../ingest/decode-request';
 import { buildReceiver, type IngestOutcome } from '../ingest/otlp-http';
 import { decodeIngestRecord, encodeIngestRecord } from '../ingest/wal-record';
 import { createInfluxStore, type InfluxStore } from '../influx/store';
@@ -30,6 +30,11 @@ export interface ServeOptions {
   now?: () => number;
   /** Meter for self-telemetry (default: the global meter provider's). */
   meter?: Meter;
+  /**
+   * Read protobuf trace bodies with the lean single-pass scanner (`otlp/scan-traces.ts`) instead of the full
+   * protobufjs decode, when the cost model allows (default true). Same results either way; off = full path.
+   */
+  leanTraceScan?: boolean;
 }
 
 /** What the service has done since it started. */
@@ -77,6 +82,7 @@ export class MeterlineService {
   private flushing: Promise<void> | undefined;
   private stopping = false;
   private app!: FastifyInstance;
+  private readonly decodeOptions: DecodeRequestOptions;
   /** Base URL the receiver listens on, e.g. `http://127.0.0.1:4318`. */
   url = '';
 
@@ -89,8 +95,10 @@ export class MeterlineService {
     private readonly store: InfluxStore,
     private readonly forwarder: OtlpForwarder,
     private readonly now: () => number,
+    leanTraceScan: boolean,
   ) {
     this.lastCheckpointMs = now();
+    this.decodeOptions = leanTraceScan ? { leanSpanKeys: engine.leanSpanKeys } : {};
   }
 
   /** Restores the last checkpoint, replays the WAL after it, connects InfluxDB and starts listening. */
@@ -123,7 +131,17 @@ export class MeterlineService {
     const forwarder = new OtlpForwarder(config.forward, {
       logger: { warn: (obj, msg) => logger.warn(obj, msg) },
     });
-    const service = new MeterlineService(config, logger, engine, wal, walDir, store, forwarder, now);
+    const service = new MeterlineService(
+      config,
+      logger,
+      engine,
+      wal,
+      walDir,
+      store,
+      forwarder,
+      now,
+      options.leanTraceScan ?? true,
+    );
     service.appliedSeq = checkpoint?.seq ?? 0;
     await service.replay();
     await service.connectInflux();
@@ -213,7 +231,7 @@ export class MeterlineService {
     this.lastRecvMs = recvTimeMs;
     let decoded: DecodedRequest;
     try {
-      decoded = decodeRequest(signal, format, body, recvTimeMs);
+      decoded = decodeRequest(signal, format, body, recvTimeMs, this.decodeOptions);
     } catch (err) {
       if (!(err instanceof OtlpDecodeError)) throw err;
       this.stats.invalid++;
@@ -274,7 +292,7 @@ export class MeterlineService {
       const r = this.engine.applyTraces(decoded.request, recvTimeMs, forward);
       // A request made only of duplicates was forwarded when it was first accepted.
       if (forward && r.added !== undefined && r.deduped < r.items)
-        this.forwardTraces(decoded, format, body, r);
+        this.forwardTraces(decoded, format, body, recvTimeMs, r);
     } else {
       const r = this.engine.applyMetrics(decoded.request, recvTimeMs);
       if (forward && r.deduped < r.items) {
@@ -295,6 +313,7 @@ export class MeterlineService {
     decoded: Extract<DecodedRequest, { signal: 'traces' }>,
     format: 'protobuf' | 'json',
     body: Uint8Array,
+    recvTimeMs: number,
     r: ApplyResult,
   ): void {
     const added = r.added!;
@@ -307,8 +326,12 @@ export class MeterlineService {
         this.logger.warn({ err: err.message }, 'could not splice cost attributes: re-encoding the request');
       }
     }
-    addCollectedAttributes(decoded.request, added);
-    this.forwarder.enqueue('traces', decoded.request);
+    // A lean request holds only what the engine reads: decode the body in full (same spans, same order).
+    const request = decoded.lean
+      ? (decodeRequest('traces', format, body, recvTimeMs) as typeof decoded).request
+      : decoded.request;
+    addCollectedAttributes(request, added);
+    this.forwarder.enqueue('traces', request);
   }
 
   private async replay(): Promise<void> {
@@ -322,7 +345,7 @@ export class MeterlineService {
         recvTimeMs = r.recvTimeMs;
         format = r.format;
         body = r.body;
-        decoded = decodeRequest(r.signal, r.format, r.body, r.recvTimeMs);
+        decoded = decodeRequest(r.signal, r.format, r.body, r.recvTimeMs, this.decodeOptions);
       } catch (err) {
         // It decoded when it was accepted; a record that no longer does is reported, never fatal.
         this.logger.error(

@@ -29,6 +29,21 @@ describe('crc32c', () => {
         expect(crc32c(data, start, end)).toBe(reference(data.subarray(start, end)));
   });
 
+  it('agrees with the reference on views at every byte offset of their buffer (word reads)', () => {
+    const data = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7919 + 13) & 0xff);
+    for (let offset = 0; offset < 8; offset++) {
+      const view = data.subarray(offset);
+      for (const [start, end] of [
+        [0, view.length],
+        [1, 700],
+        [5, 69],
+        [3, 67],
+        [0, 64],
+      ] as const)
+        expect(crc32c(view, start, end)).toBe(reference(view.subarray(start, end)));
+    }
+  });
+
   it('continues a checksum across pieces', () => {
     const data = ascii('The quick brown fox jumps over the lazy dog');
     for (const cut of [0, 1, 8, 20, data.length])
