@@ -2,7 +2,7 @@
  * `otlp-ingest`: the whole `meterline serve` pipeline against bare protobuf decoding of the same batches.
  *
  * (a) baseline: `decodeTracesProtobuf` of realistic trace batches (512 spans, 10 attributes each);
- * (b) pipeline: HTTP POST (keep-alive, 4 in flight) → WAL append + fsync → decode/validate → attribute →
+ * (b) pipeline: HTTP POST (keep-alive, 10 in flight, the OTel Collector's default sending-queue consumers) → WAL append + fsync → decode/validate → attribute →
  *     price → roll up, with InfluxDB writes (a real private influxd) and forwarding to a local sink on.
  * The service runs in this process; the load comes from a child process (as a collector would send it), so
  * the service has a core of its own, like the decode baseline. Only the ratio is meaningful across runs.
@@ -23,7 +23,7 @@ import { traceBatchBodies } from './support/otlp-batches';
 
 const BATCHES = 80;
 const SPANS = 512;
-const CONCURRENCY = 4;
+const CONCURRENCY = 10;
 
 function config(influxUrl: string, walDir: string, sinkUrl: string) {
   return validateConfig({
@@ -95,7 +95,7 @@ function config(influxUrl: string, walDir: string, sinkUrl: string) {
   });
 }
 
-/** The load generator: reads the bodies, waits for "go" on stdin, posts them 4 at a time, prints "done". */
+/** The load generator: reads the bodies, waits for "go" on stdin, posts them CONCURRENCY at a time, prints "done". */
 const LOADER = `
 const http = require('node:http');
 const fs = require('node:fs');
