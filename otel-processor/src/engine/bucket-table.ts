@@ -1,7 +1,6 @@
 import {
   COST_TAG_KEYS,
   D,
-  ZERO,
   bucketStart,
   seriesKey,
   toNano,
@@ -9,12 +8,14 @@ import {
   type RollupRow,
 } from '@meterline/cost-model';
 import type Decimal from 'decimal.js';
+import { ExactTotal } from './exact-total';
 
 /** One (series, bucket) total, with a version so the flush loop knows what it has written. */
 interface Cell {
   key: string;
   tags: CostTags;
-  amount: Decimal;
+  /** The exact total: integers, reading exactly as the Decimal sum of the amounts (see `exact-total.ts`). */
+  amount: ExactTotal;
   quantity: number;
   events: number;
   versions: Set<string>;
@@ -63,6 +64,40 @@ export class BucketTable {
     priceVersion: string,
     key: string = seriesKey(tags),
   ): void {
+    this.cell(tags, bucketMs, quantity, priceVersion, key).amount.addDecimal(amount);
+  }
+
+  /**
+   * {@link BucketTable.add} for an amount of exactly `mantissa × 10^-scale` (`mantissa` a safe integer, `scale`
+   * an integer ≥ 0): the hot path, without Decimal.
+   */
+  addScaled(
+    tags: CostTags,
+    bucketMs: number,
+    mantissa: number,
+    scale: number,
+    quantity: number,
+    priceVersion: string,
+    key: string = seriesKey(tags),
+  ): void {
+    this.cell(tags, bucketMs, quantity, priceVersion, key).amount.addScaled(mantissa, scale);
+  }
+
+  /** {@link BucketTable.add} for an amount of exactly `mantissa × 10^-scale` (`scale` an integer ≥ 0). */
+  addBig(
+    tags: CostTags,
+    bucketMs: number,
+    mantissa: bigint,
+    scale: number,
+    quantity: number,
+    priceVersion: string,
+    key: string = seriesKey(tags),
+  ): void {
+    this.cell(tags, bucketMs, quantity, priceVersion, key).amount.addBig(mantissa, scale);
+  }
+
+  /** The cell of (`key`, `bucketMs`), created when new, with one more item counted (the amount aside). */
+  private cell(tags: CostTags, bucketMs: number, quantity: number, priceVersion: string, key: string): Cell {
     let bucket = this.lastBucketMs === bucketMs ? this.lastBucket : this.buckets.get(bucketMs);
     if (bucket === undefined) {
       bucket = new Map();
@@ -77,7 +112,7 @@ export class BucketTable {
       cell = {
         key,
         tags: own,
-        amount: ZERO,
+        amount: new ExactTotal(),
         quantity: 0,
         events: 0,
         versions: new Set(),
@@ -86,11 +121,11 @@ export class BucketTable {
       };
       bucket.set(key, cell);
     }
-    if (!amount.isZero()) cell.amount = cell.amount.plus(amount);
     cell.quantity += quantity;
     cell.events += 1;
     cell.versions.add(priceVersion);
     cell.version++;
+    return cell;
   }
 
   /** Cells changed since InfluxDB last confirmed them, as rows, and a token to confirm them with. */
@@ -152,7 +187,7 @@ export class BucketTable {
         out.push({
           bucketMs,
           tags: c.tags,
-          amount: c.amount.toString(),
+          amount: c.amount.toDecimal().toString(),
           quantity: c.quantity,
           events: c.events,
           versions: [...c.versions],
@@ -172,10 +207,12 @@ export class BucketTable {
         this.buckets.set(bucketMs, bucket);
       }
       const key = seriesKey(s.tags);
+      const amount = new ExactTotal();
+      amount.setDecimal(new D(s.amount));
       bucket.set(key, {
         key,
         tags: { ...s.tags },
-        amount: new D(s.amount),
+        amount,
         quantity: s.quantity,
         events: s.events,
         versions: new Set(s.versions),
@@ -187,12 +224,14 @@ export class BucketTable {
 }
 
 function toRow(bucketMs: number, c: Cell): RollupRow {
+  // Decimal only here, once per row written: the same value the Decimal sum had.
+  const amount = c.amount.toDecimal();
   return {
     key: c.key,
     tags: c.tags,
     bucketMs,
-    amountNano: toNano(c.amount),
-    amount: c.amount,
+    amountNano: toNano(amount),
+    amount,
     quantity: c.quantity,
     events: c.events,
     priceVersion: [...c.versions].sort().join(','),

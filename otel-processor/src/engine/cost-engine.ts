@@ -59,6 +59,7 @@ import { SpanKeySet } from '../otlp/scan-traces';
 import { BucketTable, type FlushToken } from './bucket-table';
 import { DeployTracker, deployKey, type DeployEvent } from './deploys';
 import { ExemplarTable, exemplarKey as exemplarKeyOf, type Exemplar } from './exemplars';
+import { nanoOfBig, nanoOfScaled } from './exact-total';
 import { decodeSnapshot, encodeSnapshot } from './snapshot';
 
 /** Options of {@link CostEngine}. */
@@ -420,42 +421,36 @@ export class CostEngine {
       if (cost && hasAny(attributes, PRICE_KEYS)) result.conflict = true;
     }
     if (late) result.late += matched.length;
-    const catalog = this.meterline.catalog;
-    if (attribution === undefined) {
-      const tags = baseTags(attribution, attributes, resourceAttributes);
-      for (const u of matched) {
-        const priced = catalog.price(u.sku, u.quantity, endMs, u.ruleId);
-        const t = { ...tags, sku: u.sku, currency: priced.currency };
-        this.rollUp(
-          bucket,
-          t,
-          seriesKey(t),
-          undefined,
-          priced.amount,
-          u.quantity,
-          priced.priceVersion,
-          span,
-          ids,
-          result,
-        );
+    const pricer = this.pricer;
+    for (let i = 0; i < matched.length; i++) {
+      const u = matched[i]!;
+      // The exact amount `catalog.price(u.sku, u.quantity, endMs, u.ruleId)` gives, without Decimal.
+      const a = pricer.usage(u, endMs, durationNs, i);
+      let tags: CostTags;
+      let key: string;
+      let series: Series | undefined;
+      if (attribution === undefined) {
+        tags = { ...baseTags(attribution, attributes, resourceAttributes), sku: u.sku, currency: a.currency };
+        key = seriesKey(tags);
+      } else {
+        series = this.seriesOf(attribution, resourceAttributes, ids.resourceKey, u.sku, a.currency);
+        tags = series.tags;
+        key = series.key;
       }
-      return;
-    }
-    for (const u of matched) {
-      const priced = catalog.price(u.sku, u.quantity, endMs, u.ruleId);
-      const series = this.seriesOf(attribution, resourceAttributes, ids.resourceKey, u.sku, priced.currency);
-      this.rollUp(
-        bucket,
-        series.tags,
-        series.key,
-        series,
-        priced.amount,
-        u.quantity,
-        priced.priceVersion,
-        span,
-        ids,
-        result,
-      );
+      if (a.decimal !== undefined) {
+        this.rollUp(bucket, tags, key, series, a.decimal, u.quantity, a.priceVersion, span, ids, result);
+        continue;
+      }
+      let amountNano: number | bigint;
+      if (a.mantissa >= 0) {
+        this.buckets.addScaled(tags, bucket, a.mantissa, a.scale, u.quantity, a.priceVersion, key);
+        amountNano = nanoOfScaled(a.mantissa, a.scale);
+      } else {
+        this.buckets.addBig(tags, bucket, a.big, a.scale, u.quantity, a.priceVersion, key);
+        amountNano = nanoOfBig(a.big, a.scale);
+      }
+      result.usages++;
+      this.offerExemplar(bucket, tags, series, amountNano, span, ids);
     }
   }
 
@@ -483,6 +478,18 @@ export class CostEngine {
         series.lastNano = amountNano;
       }
     }
+    this.offerExemplar(bucket, tags, series, amountNano, span, ids);
+  }
+
+  /** Offers the span as an exemplar of its usage's key and minute (when it could be kept). */
+  private offerExemplar(
+    bucket: number,
+    tags: CostTags,
+    series: Series | undefined,
+    amountNano: bigint | number,
+    span: Span,
+    ids: SpanIds,
+  ): void {
     const exemplarKey = series?.exemplarKey ?? exemplarKeyOf(tags.service, tags.tenant, tags.sku);
     if (!this.exemplars.wants(bucket, exemplarKey, amountNano)) return;
     ids.traceId ??= hexId(span.traceId);
@@ -496,7 +503,7 @@ export class CostEngine {
         endNs: nanosKey(span.endTimeUnixNano),
         traceId: ids.traceId,
         spanId: ids.spanId,
-        amountNano,
+        amountNano: typeof amountNano === 'bigint' ? amountNano : BigInt(amountNano),
       },
       false,
       exemplarKey,

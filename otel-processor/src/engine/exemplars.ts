@@ -33,10 +33,12 @@ export class ExemplarTable {
 
   /**
    * Whether a span of `amountNano` for `key` ({@link exemplarKey}) in this minute could be kept: false when it
-   * would certainly be refused, so the caller can skip building the exemplar.
+   * would certainly be refused, so the caller can skip building the exemplar. `amountNano` may be a number
+   * (a safe integer) on the hot path.
    */
-  wants(bucketMs: number, key: string, amountNano: bigint): boolean {
-    if (this.perKey <= 0 || amountNano <= 0n) return false;
+  wants(bucketMs: number, key: string, amountNano: bigint | number): boolean {
+    // Mixed bigint/number comparisons compare exact values.
+    if (this.perKey <= 0 || amountNano <= 0) return false;
     const top = this.buckets.get(bucketMs)?.get(key);
     return top === undefined || top.length < this.perKey || top[top.length - 1]!.e.amountNano < amountNano;
   }

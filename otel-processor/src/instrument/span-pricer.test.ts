@@ -126,6 +126,47 @@ describe('SpanPricer', () => {
     }
   });
 
+  it('gives each usage exactly the amount, currency and price version Catalog.price gives', () => {
+    const rules = SkuRules.compile(config.skus);
+    const pricer = new SpanPricer(catalog, config.skus, 4);
+    let seed = 5;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const out: Usage[] = [];
+    const forms = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const durationNs = Math.floor(next() * 10 ** Math.floor(next() * 17));
+      const span: SpanInput = {
+        name: i % 11 === 0 ? 'later' : 'handler',
+        kind: i % 3 === 0 ? 'internal' : 'server',
+        status: 'ok',
+        durationNs,
+        attributes: i % 5 === 0 ? { 'http.response.body.size': Math.floor(next() * 1e12) } : {},
+        resource: {},
+      };
+      const t = i % 4 === 0 ? T2025 : T2024;
+      const n = rules.forSpanInto(span, out);
+      const usages = out.slice(0, n);
+      if (i % 13 === 0) usages.push(u('nope', 'not.listed', 3), u('egress', 'egress.gb', 1e22));
+      for (let k = 0; k < usages.length; k++) {
+        const usage = usages[k]!;
+        const expected = catalog.price(usage.sku, usage.quantity, t, usage.ruleId);
+        const a = pricer.usage(usage, t, i % 2 === 0 ? durationNs : -1, k);
+        const amount =
+          a.mantissa >= 0 ? new D(`${a.mantissa}e-${a.scale}`) : (a.decimal ?? new D(`${a.big}e-${a.scale}`));
+        forms.add(a.mantissa >= 0 ? 'mantissa' : a.decimal !== undefined ? 'decimal' : 'big');
+        expect([amount.toString(), a.currency, a.priceVersion]).toEqual([
+          expected.amount.toString(),
+          expected.currency,
+          expected.priceVersion,
+        ]);
+      }
+    }
+    expect([...forms].sort()).toEqual(['big', 'decimal', 'mantissa']);
+  });
+
   it('follows price changes over time while reusing what it derived from a price version', () => {
     const pricer = new SpanPricer(catalog, config.skus);
     const pair = [u('requests', 'api.requests', 1), u('compute', 'compute.gb_s', 0.75)];

@@ -45,6 +45,8 @@ interface CachedAmount {
   readonly exact: CompiledDecimal;
   /** `exact`'s mantissa as a safe integer (scale: `exact.scale`), or -1. */
   readonly mantissa: number;
+  /** `exact`'s mantissa as a bigint when `mantissa` is -1 (built on first use). */
+  big: bigint | undefined;
 }
 
 /** What the pricer needs to know about the SKU rule that produced a usage. */
@@ -95,6 +97,20 @@ export interface SpanPrice {
   currency: string;
 }
 
+/**
+ * One usage's exact amount (from {@link SpanPricer.usage}), in the form the rollup sums without Decimal.
+ * Exactly one form is set: `mantissa ≥ 0` (amount = mantissa × 10^-scale), else `decimal` when set (the rare
+ * path, `Catalog.price`'s Decimal), else `big` (amount = big × 10^-scale).
+ */
+export interface UsageAmount {
+  currency: string;
+  priceVersion: string;
+  mantissa: number;
+  big: bigint;
+  scale: number;
+  decimal: Decimal | undefined;
+}
+
 /** Receives each priced usage (for cost metrics). `amount` is in the catalog's base currency, as a float. */
 export type UsageSink = (sku: string, unit: string, quantity: number, amount: number) => void;
 
@@ -136,6 +152,15 @@ export class SpanPricer {
   /** Set by `part`: one usage's exact amount as mantissa × 10^-scale. */
   private partMantissa = 0;
   private partScale = 0;
+  /** Scratch result of `usage()`. */
+  private readonly usageResult: UsageAmount = {
+    currency: '',
+    priceVersion: '',
+    mantissa: 0,
+    big: 0n,
+    scale: 0,
+    decimal: undefined,
+  };
   /** Scratch result, overwritten by every `price()` call. */
   private readonly result: SpanPrice = {
     sku: '',
@@ -249,6 +274,55 @@ export class SpanPricer {
       r.amount =
         total >= 0 ? formatScaled(total, scale) : this.exactTotal(usages, spanSlots, n, timeMs, durationNs);
       r.currency = currency ?? this.catalog.baseCurrency;
+    }
+    return r;
+  }
+
+  /**
+   * The exact amount of one usage at `timeMs`, with its currency and price version: what
+   * `Catalog.price(u.sku, u.quantity, timeMs, u.ruleId)` gives, without Decimal on the usual paths (the same
+   * value: an exact product with at most 40 significant digits is what Decimal's product is). `index` is the
+   * usage's position in its span (for the slots); `durationNs` as for {@link SpanPricer.price}. The returned
+   * object is reused by the next call. Throws where `Catalog.price` throws (a quantity nothing can price).
+   */
+  usage(u: Usage, timeMs: number, durationNs: number, index: number): UsageAmount {
+    const r = this.usageResult;
+    r.decimal = undefined;
+    const slot = this.slotOf(u, timeMs, index);
+    if (slot === undefined) {
+      const p = this.catalog.price(u.sku, u.quantity, timeMs, u.ruleId);
+      r.currency = p.currency;
+      r.priceVersion = p.priceVersion;
+      r.mantissa = -1;
+      r.decimal = p.amount;
+      return r;
+    }
+    const cp = slot.cp!;
+    r.currency = cp.version.currency;
+    r.priceVersion = cp.version.version;
+    if (this.part(slot, cp, u, durationNs)) {
+      r.mantissa = this.partMantissa;
+      r.scale = this.partScale;
+      return r;
+    }
+    r.mantissa = -1;
+    const cached = slot.cached;
+    if (cached !== undefined) {
+      // Repeated quantity with a mantissa past 2^53: its exact decimal is cached.
+      cached.big ??= BigInt(scaledDigits(cached.text));
+      r.big = cached.big;
+      r.scale = cached.exact.scale;
+      return r;
+    }
+    const one = this.one;
+    one.reset();
+    const text = this.addUncached(one, cp, u, slot.info, durationNs) ? one.format() : undefined;
+    if (text === undefined) {
+      r.decimal = this.catalog.price(u.sku, u.quantity, timeMs, u.ruleId).amount;
+    } else {
+      const dot = text.indexOf('.');
+      r.big = BigInt(scaledDigits(text));
+      r.scale = dot < 0 ? 0 : text.length - dot - 1;
     }
     return r;
   }
@@ -439,7 +513,7 @@ export class SpanPricer {
         (one.addProduct(cp.price, u.quantity) ? one.format() : undefined) ??
         formatAmount(this.catalog.price(u.sku, u.quantity, timeMs, u.ruleId).amount);
       const exact = compileDecimal(text, `amount of SKU "${u.sku}"`);
-      cached = { text, exact, mantissa: safeMantissa(exact) };
+      cached = { text, exact, mantissa: safeMantissa(exact), big: undefined };
       if (cp.amounts.size >= this.cacheLimit) cp.amounts.clear();
       cp.amounts.set(u.quantity, cached);
     }
@@ -465,4 +539,10 @@ export class SpanPricer {
     }
     return formatAmount(total);
   }
+}
+
+/** The digits of a plain non-negative decimal literal without its point (`0.0125` → `00125`). */
+function scaledDigits(text: string): string {
+  const dot = text.indexOf('.');
+  return dot < 0 ? text : text.slice(0, dot) + text.slice(dot + 1);
 }
