@@ -7,6 +7,8 @@ const swc = [
 const common = {
   transform: { '^.+\\.ts$': swc },
   testEnvironment: 'node',
+  // Only the workspaces and tests: scratch copies of the tree elsewhere must not shadow packages.
+  roots: ['<rootDir>/cost-model/src', '<rootDir>/otel-processor/src', '<rootDir>/test'],
   // Resolve workspace packages to their TypeScript sources, so tests never run stale dist/.
   moduleNameMapper: {
     '^@meterline/cost-model$': '<rootDir>/cost-model/src/index.ts',
