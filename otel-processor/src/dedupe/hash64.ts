@@ -77,11 +77,68 @@ export function hash64Into(key: string, out: Hash64): void {
 const HEX_CODES = Uint16Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 let idChars = new Uint16Array(64);
 
+/** PAIR_WORDS[(lo << 4) | hi]: the 32-bit word of hex digit `lo` followed by hex digit `hi` (two code units). */
+const PAIR_WORDS = Int32Array.from(
+  { length: 256 },
+  (_, i) => HEX_CODES[i >>> 4]! | (HEX_CODES[i & 15]! << 16),
+);
+let idWords = new Int32Array(32);
+
 /**
+ * {@link hash64Into} of the string `String.fromCharCode(prefix) + hex(a) + hex(b)` (lowercase hex), computed
+ * from the bytes without building the string: the same hash, so snapshots stay compatible. The string's
+ * 32-bit words (pairs of code units) straddle bytes — (prefix, hi₀), (lo₀, hi₁), …, then lo of the last byte
+ * alone — so each word comes from one table lookup.
+ */
+export function hash64IdsInto(prefix: number, a: Uint8Array, b: Uint8Array, out: Hash64): void {
+  const bytes = a.length + b.length;
+  if (bytes === 0) {
+    hash64IdsIntoByCodes(prefix, a, b, out);
+    return;
+  }
+  if (idWords.length < bytes) idWords = new Int32Array(2 * bytes);
+  const w = idWords;
+  const x0 = a.length > 0 ? a[0]! : b[0]!;
+  w[0] = (prefix & 0xffff) | (HEX_CODES[x0 >>> 4]! << 16);
+  let lo = (x0 & 15) << 4;
+  let k = 1;
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i]!;
+    w[k++] = PAIR_WORDS[lo | (x >>> 4)]!;
+    lo = (x & 15) << 4;
+  }
+  for (let i = a.length > 0 ? 0 : 1; i < b.length; i++) {
+    const x = b[i]!;
+    w[k++] = PAIR_WORDS[lo | (x >>> 4)]!;
+    lo = (x & 15) << 4;
+  }
+  // n = 1 + 2 × bytes code units: `bytes` whole words, then one code unit.
+  const n = 1 + 2 * bytes;
+  let ha = 0x2f6b8a1d ^ n;
+  let hb = (0x165667b1 + n) | 0;
+  for (let i = 0; i < bytes; i++) {
+    const word = w[i]!;
+    let m = imul(word, C1);
+    m = imul((m << 15) | (m >>> 17), C2);
+    ha ^= m;
+    ha = (imul((ha << 13) | (ha >>> 19), 5) + 0xe6546b64) | 0;
+    hb = (hb + imul(word, P2)) | 0;
+    hb = imul((hb << 13) | (hb >>> 19), P1);
+  }
+  const last = HEX_CODES[lo >>> 4]!;
+  let m = imul(last, C1);
+  ha ^= imul((m << 15) | (m >>> 17), C2);
+  m = (hb + imul(last, P3)) | 0;
+  hb = imul((m << 17) | (m >>> 15), P4);
+  finish(ha, hb, n, out);
+}
+
+/**
+ * The reference form of {@link hash64IdsInto} (builds the code units, then hashes them): tests compare the two.
  * {@link hash64Into} of the string `String.fromCharCode(prefix) + hex(a) + hex(b)` (lowercase hex), computed
  * from the bytes without building the string: the same hash, so snapshots stay compatible.
  */
-export function hash64IdsInto(prefix: number, a: Uint8Array, b: Uint8Array, out: Hash64): void {
+export function hash64IdsIntoByCodes(prefix: number, a: Uint8Array, b: Uint8Array, out: Hash64): void {
   const n = 1 + 2 * (a.length + b.length);
   if (idChars.length < n) idChars = new Uint16Array(2 * n);
   const c = idChars;
@@ -141,4 +198,21 @@ export function hash64(key: string): [number, number] {
   const out = { hi: 0, lo: 0 };
   hash64Into(key, out);
   return [out.hi >>> 0, out.lo >>> 0];
+}
+
+/** The finalizers of {@link hash64Into} (lanes `a` and `b` after the body, `n` code units). */
+function finish(a: number, b: number, n: number, out: Hash64): void {
+  a ^= n;
+  a ^= a >>> 16;
+  a = imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  a = imul(a, 0xc2b2ae35);
+  a ^= a >>> 16;
+  b ^= b >>> 15;
+  b = imul(b, P2);
+  b ^= b >>> 13;
+  b = imul(b, P3);
+  b ^= b >>> 16;
+  out.hi = a | 0;
+  out.lo = (a | b) === 0 ? 1 : b | 0;
 }

@@ -19,6 +19,8 @@ interface Cell {
   quantity: number;
   events: number;
   versions: Set<string>;
+  /** The price version added last (already in `versions`): a repeat skips the Set. */
+  lastVersion: string | undefined;
   /** Bumped on every change. */
   version: number;
   /** The `version` InfluxDB confirmed. */
@@ -116,6 +118,7 @@ export class BucketTable {
         quantity: 0,
         events: 0,
         versions: new Set(),
+        lastVersion: undefined,
         version: 0,
         written: 0,
       };
@@ -123,7 +126,10 @@ export class BucketTable {
     }
     cell.quantity += quantity;
     cell.events += 1;
-    cell.versions.add(priceVersion);
+    if (cell.lastVersion !== priceVersion) {
+      cell.versions.add(priceVersion);
+      cell.lastVersion = priceVersion;
+    }
     cell.version++;
     return cell;
   }
@@ -216,6 +222,7 @@ export class BucketTable {
         quantity: s.quantity,
         events: s.events,
         versions: new Set(s.versions),
+        lastVersion: undefined,
         version: 1,
         written: 0,
       });

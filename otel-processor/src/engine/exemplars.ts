@@ -18,7 +18,12 @@ export function exemplarKey(service: string, tenant: string, sku: string): strin
 interface Kept {
   e: Exemplar;
   written: boolean;
+  /** `e.amountNano` as a number when that is exact (a safe integer), else NaN: compared without BigInt. */
+  n: number;
 }
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE_BIG = -MAX_SAFE_BIG;
 
 /**
  * The top-N costly spans per (service, tenant, SKU, minute): what an on-call engineer opens from a cost
@@ -40,7 +45,11 @@ export class ExemplarTable {
     // Mixed bigint/number comparisons compare exact values.
     if (this.perKey <= 0 || amountNano <= 0) return false;
     const top = this.buckets.get(bucketMs)?.get(key);
-    return top === undefined || top.length < this.perKey || top[top.length - 1]!.e.amountNano < amountNano;
+    if (top === undefined || top.length < this.perKey) return true;
+    const last = top[top.length - 1]!;
+    // Both exact numbers: a number comparison is exact (and avoids the slow mixed BigInt comparison).
+    if (typeof amountNano === 'number' && !Number.isNaN(last.n)) return last.n < amountNano;
+    return last.e.amountNano < amountNano;
   }
 
   /** Offers a span; kept if it is among the `perKey` most costly of its key and minute. */
@@ -61,7 +70,8 @@ export class ExemplarTable {
     if (top.some((t) => t.e.traceId === e.traceId && t.e.spanId === e.spanId)) return;
     let i = top.length;
     while (i > 0 && top[i - 1]!.e.amountNano < e.amountNano) i--;
-    top.splice(i, 0, { e, written });
+    const a = e.amountNano;
+    top.splice(i, 0, { e, written, n: a <= MAX_SAFE_BIG && a >= MIN_SAFE_BIG ? Number(a) : NaN });
     if (top.length > this.perKey) top.pop();
   }
 

@@ -52,6 +52,12 @@ const FORMATS: Record<string, Format> = {
   'application/json': 'json',
 };
 
+/** The body of a full success, per signal and format: the same every time, built once (never mutated). */
+const EMPTY_RESPONSES = {
+  traces: { protobuf: exportResponse('traces', 'protobuf'), json: exportResponse('traces', 'json') },
+  metrics: { protobuf: exportResponse('metrics', 'protobuf'), json: exportResponse('metrics', 'json') },
+} as const;
+
 // google.rpc.Code values carried in the Status body of failures.
 const RPC_INVALID_ARGUMENT = 3;
 const RPC_RESOURCE_EXHAUSTED = 8;
@@ -167,7 +173,9 @@ export function buildReceiver(options: ReceiverOptions): FastifyInstance {
         return reply
           .code(200)
           .header('content-type', format === 'json' ? 'application/json' : 'application/x-protobuf')
-          .send(exportResponse(signal, format, partial));
+          .send(
+            partial === undefined ? EMPTY_RESPONSES[signal][format] : exportResponse(signal, format, partial),
+          );
       }
       case 'invalid':
         req.log.warn({ signal, format }, outcome.message);

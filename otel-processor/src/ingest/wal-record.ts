@@ -14,6 +14,20 @@ export interface IngestRecord {
 
 const HEADER = 12;
 
+/**
+ * The record's header alone: the record is this followed by the body (`WriteAheadLog.append(header, body)`
+ * writes them as one payload without copying the body).
+ */
+export function encodeIngestHeader(r: Omit<IngestRecord, 'body'>): Uint8Array {
+  const out = Buffer.allocUnsafe(HEADER);
+  out[0] = 1;
+  out[1] = r.signal === 'traces' ? 0 : 1;
+  out[2] = r.format === 'protobuf' ? 0 : 1;
+  out[3] = 0;
+  out.writeDoubleLE(r.recvTimeMs, 4);
+  return out;
+}
+
 export function encodeIngestRecord(r: IngestRecord): Uint8Array {
   const out = Buffer.allocUnsafe(HEADER + r.body.byteLength);
   out[0] = 1;

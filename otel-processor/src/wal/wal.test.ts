@@ -92,6 +92,43 @@ describe('WriteAheadLog framing and replay', () => {
     await wal.close();
   });
 
+  it('writes a record given as payload + tail exactly as the same bytes given as one payload', async () => {
+    // Small and large (own iovec) records, heads small enough to share the header buffer and not.
+    const shapes: [number, number][] = [
+      [12, 5],
+      [12, 200 * 1024],
+      [0, 70 * 1024],
+      [300, 70 * 1024],
+      [700, 10],
+      [12, 0],
+    ];
+    const joined = await open();
+    for (const [i, [h, t]] of shapes.entries()) await joined.append(payload(i, h + t));
+    await joined.close();
+    const expected = await readFile(join(dir, segmentName(1)));
+    await rm(dir, { recursive: true, force: true });
+    const split = await open();
+    const seqs = await Promise.all(
+      shapes.map(([h, t], i) => {
+        const p = payload(i, h + t);
+        return split.append(p.subarray(0, h), p.subarray(h));
+      }),
+    );
+    expect(seqs).toEqual(shapes.map((_, i) => i + 1));
+    expect(split.bytes).toBe(expected.length);
+    const records = await collect(split);
+    records.forEach((r, i) =>
+      expect(Buffer.from(r.payload).equals(payload(i, shapes[i]![0] + shapes[i]![1]))).toBe(true),
+    );
+    await split.close();
+    expect((await readFile(join(dir, segmentName(1)))).equals(expected)).toBe(true);
+    const small = await open({ maxRecordBytes: 100 });
+    await expect(small.append(new Uint8Array(60), new Uint8Array(41))).rejects.toThrow(
+      'WAL record of 101 bytes exceeds maxRecordBytes 100',
+    );
+    await small.close();
+  });
+
   it('writes the documented little-endian framing', async () => {
     const wal = await open();
     await wal.append(new Uint8Array([1, 2, 3]));

@@ -16,6 +16,7 @@
  */
 import { join } from 'node:path';
 import { WalCorruptionError, WalError } from './errors';
+import { crc32c } from './crc32c';
 import { HEADER_BYTES, recordCrc, writeHeader } from './framing';
 import { nodeFs, type WalFile, type WalFs } from './fs';
 import { SegmentReader } from './segment-reader';
@@ -80,7 +81,11 @@ interface Segment {
 interface Queued {
   seq: number;
   crc: number;
+  /** The record's payload is `payload` followed by `tail` (when set): two pieces, never copied together. */
   payload: Uint8Array;
+  tail: Uint8Array | undefined;
+  /** Payload bytes in all (`payload` + `tail`). */
+  length: number;
   resolve: (seq: number) => void;
   reject: (error: unknown) => void;
 }
@@ -256,19 +261,24 @@ export class WriteAheadLog {
    * now, so concurrent appends are logged in call order. Do not modify `payload` until this settles.
    * If the group's write or fdatasync fails, every append in the group rejects, the file is truncated
    * back to its last good length, and later appends proceed normally.
+   *
+   * With `tail`, the record's payload is `payload` followed by `tail` (exactly as if appended as one
+   * buffer: same bytes on disk, replayed as one payload), without copying them together first.
    */
-  append(payload: Uint8Array): Promise<number> {
+  append(payload: Uint8Array, tail?: Uint8Array): Promise<number> {
     if (this.closing || this.closed) return Promise.reject(new WalError(`WAL ${this.dir} is closed`));
     if (this.failure) return Promise.reject(this.failure);
-    if (payload.length > this.maxRecordBytes)
+    const length = payload.length + (tail === undefined ? 0 : tail.length);
+    if (length > this.maxRecordBytes)
       return Promise.reject(
-        new WalError(`WAL record of ${payload.length} bytes exceeds maxRecordBytes ${this.maxRecordBytes}`),
+        new WalError(`WAL record of ${length} bytes exceeds maxRecordBytes ${this.maxRecordBytes}`),
       );
     const seq = this.nextSeq++;
-    const crc = recordCrc(seq, payload);
+    let crc = recordCrc(seq, payload);
+    if (tail !== undefined) crc = crc32c(tail, 0, tail.length, crc);
     return new Promise<number>((resolve, reject) => {
-      this.queue.push({ seq, crc, payload, resolve, reject });
-      this.queuedBytes += HEADER_BYTES + payload.length;
+      this.queue.push({ seq, crc, payload, tail, length, resolve, reject });
+      this.queuedBytes += HEADER_BYTES + length;
       this.committing ??= this.commitLoop();
     });
   }
@@ -397,18 +407,18 @@ export class WriteAheadLog {
         if (this.failure) throw this.failure;
         const active = this.segments[this.segments.length - 1]!;
         const first = group[i]!;
-        if (active.size > 0 && active.size + HEADER_BYTES + first.payload.length > this.segmentBytes) {
+        if (active.size > 0 && active.size + HEADER_BYTES + first.length > this.segmentBytes) {
           await this.rotate(first.seq);
           continue;
         }
         let end = i + 1;
-        let bytes = active.size + HEADER_BYTES + first.payload.length;
-        while (end < group.length && bytes + HEADER_BYTES + group[end]!.payload.length <= this.segmentBytes)
-          bytes += HEADER_BYTES + group[end++]!.payload.length;
+        let bytes = active.size + HEADER_BYTES + first.length;
+        while (end < group.length && bytes + HEADER_BYTES + group[end]!.length <= this.segmentBytes)
+          bytes += HEADER_BYTES + group[end++]!.length;
         await this.write(active, group, i, end);
         for (let k = i; k < end; k++) {
           const q = group[k]!;
-          this.queuedBytes -= HEADER_BYTES + q.payload.length;
+          this.queuedBytes -= HEADER_BYTES + q.length;
           q.resolve(q.seq);
         }
         i = end;
@@ -417,7 +427,7 @@ export class WriteAheadLog {
       this.stats.failedGroups++;
       for (let k = i; k < group.length; k++) {
         const q = group[k]!;
-        this.queuedBytes -= HEADER_BYTES + q.payload.length;
+        this.queuedBytes -= HEADER_BYTES + q.length;
         q.reject(error);
       }
       if (this.failure) {
@@ -443,26 +453,34 @@ export class WriteAheadLog {
       let o = 0;
       for (let k = runFrom; k < runTo; k++) {
         const q = group[k]!;
-        if (q.payload.length >= COALESCE_BELOW) continue;
-        writeHeader(run, o, q.seq, q.payload.length, q.crc);
+        if (q.length >= COALESCE_BELOW) continue;
+        writeHeader(run, o, q.seq, q.length, q.crc);
         run.set(q.payload, o + HEADER_BYTES);
-        o += HEADER_BYTES + q.payload.length;
+        if (q.tail !== undefined) run.set(q.tail, o + HEADER_BYTES + q.payload.length);
+        o += HEADER_BYTES + q.length;
       }
       buffers.push(run);
       runBytes = 0;
     };
     for (let k = from; k < to; k++) {
       const q = group[k]!;
-      total += HEADER_BYTES + q.payload.length;
-      if (q.payload.length < COALESCE_BELOW) {
+      total += HEADER_BYTES + q.length;
+      if (q.length < COALESCE_BELOW) {
         if (runBytes === 0) runFrom = k;
-        runBytes += HEADER_BYTES + q.payload.length;
+        runBytes += HEADER_BYTES + q.length;
         continue;
       }
       flushRun(k);
-      const header = Buffer.allocUnsafe(HEADER_BYTES);
-      writeHeader(header, 0, q.seq, q.payload.length, q.crc);
-      buffers.push(header, q.payload);
+      // A small payload before a tail (the usual case: an ingest record's header) rides in the record
+      // header's buffer; the large pieces go as their own iovecs, never copied.
+      const small = q.tail !== undefined && q.payload.length <= 256;
+      const header = Buffer.allocUnsafe(HEADER_BYTES + (small ? q.payload.length : 0));
+      writeHeader(header, 0, q.seq, q.length, q.crc);
+      if (small) {
+        header.set(q.payload, HEADER_BYTES);
+        buffers.push(header, q.tail!);
+      } else if (q.tail === undefined) buffers.push(header, q.payload);
+      else buffers.push(header, q.payload, q.tail);
     }
     flushRun(to);
 
