@@ -133,7 +133,7 @@ describe('meterline serve: idempotency and crashes (real child processes, real I
     const { db, walDir, config } = setup();
     const first = await start(config, walDir);
     const CLIENTS = 6;
-    const killAfterMs = 800 + Math.floor(random() * 1200);
+    const killAfterMs = 200 + Math.floor(random() * 800);
     type Sent = { tenant: string; spans: number; outcome: 'acked' | 'failed' | 'unknown' };
     const sent: Sent[] = [];
     let stopSending = false;
@@ -159,6 +159,14 @@ describe('meterline serve: idempotency and crashes (real child processes, real I
       }
     };
     const clients = Array.from({ length: CLIENTS }, (_, c) => client(c));
+    // Kill only once the child has written to InfluxDB and checkpointed under this load (so the restart
+    // exercises checkpoint + replay + rewrite, however slow the machine is), then after a seeded delay.
+    const deadline = Date.now() + 30_000;
+    const checkpointed = () => readdirSync(walDir).some((f) => /^checkpoint-\d{16}\.bin$/.test(f));
+    while (!checkpointed() || (await costTotals(influx, db)).events === 0) {
+      if (Date.now() > deadline) throw new Error('the child never flushed and checkpointed under load');
+      await sleep(50);
+    }
     await sleep(killAfterMs);
     first.child.kill('SIGKILL');
     stopSending = true;
