@@ -276,13 +276,6 @@ export const jsonTraces = (r: TracesRequest): Buffer => Buffer.from(encodeTraces
 export const protobufMetrics = (r: MetricsRequest): Buffer => Buffer.from(encodeMetricsProtobuf(r));
 export const jsonMetrics = (r: MetricsRequest): Buffer => Buffer.from(encodeMetricsJson(r));
 
-/** Spans in a traces request. */
-export function spanCount(r: TracesRequest): number {
-  let n = 0;
-  for (const rs of r.resourceSpans) for (const ss of rs.scopeSpans) n += ss.spans.length;
-  return n;
-}
-
 // ------------------------------------------------------------------------------------------------ HTTP
 
 /** An HTTP answer. */

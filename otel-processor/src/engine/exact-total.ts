@@ -1,4 +1,4 @@
-import { D } from '@meterline/cost-model';
+import { D, INTERNAL_PRECISION, NANO_DECIMALS } from '@meterline/cost-model';
 import type Decimal from 'decimal.js';
 
 /**
@@ -15,14 +15,14 @@ import type Decimal from 'decimal.js';
  * exact value, half-to-even ({@link nanoOfScaled}, {@link nanoOfBig}), as `toNano` does.
  */
 
-/** The cost model's Decimal precision (`INTERNAL_PRECISION`), significant digits. */
-export const DECIMAL_DIGITS = 40;
+/** The cost model's Decimal precision, significant digits (module-local alias for the hot path). */
+const DECIMAL_DIGITS = INTERNAL_PRECISION;
 /** 10^40: a mantissa below it has at most 40 digits, so at most 40 significant digits. */
 const BIG_DIGITS_LIMIT = 10n ** BigInt(DECIMAL_DIGITS);
 /** `10^0` … `10^22`: exact doubles. */
 const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const BIG_POW10: bigint[] = Array.from({ length: 64 }, (_, i) => 10n ** BigInt(i));
-const NANO_SCALE = 9;
+const NANO_SCALE = NANO_DECIMALS;
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 function bigPow10(n: number): bigint {

@@ -28,17 +28,6 @@ export function encodeIngestHeader(r: Omit<IngestRecord, 'body'>): Uint8Array {
   return out;
 }
 
-export function encodeIngestRecord(r: IngestRecord): Uint8Array {
-  const out = Buffer.allocUnsafe(HEADER + r.body.byteLength);
-  out[0] = 1;
-  out[1] = r.signal === 'traces' ? 0 : 1;
-  out[2] = r.format === 'protobuf' ? 0 : 1;
-  out[3] = 0;
-  out.writeDoubleLE(r.recvTimeMs, 4);
-  out.set(r.body, HEADER);
-  return out;
-}
-
 /** @throws naming the byte that is wrong, for a record this version cannot read. */
 export function decodeIngestRecord(payload: Uint8Array): IngestRecord {
   const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);

@@ -10,12 +10,13 @@
  * Whatever does not fit (negative values, more than {@link MAX_DIGITS} digits, |quantity| ≥ 1e21) is
  * declined, and the caller prices it with Decimal.
  */
+import { INTERNAL_PRECISION } from '@meterline/cost-model';
 
 const BASE = 10_000;
 /** Limbs per number: 64 decimal digits, past the cost model's 40-digit precision. */
 const CAPACITY = 16;
-/** The cost model's Decimal precision (`INTERNAL_PRECISION`), in significant digits. */
-const MAX_DIGITS = 40;
+/** The cost model's Decimal precision, in significant digits (module-local alias for the hot path). */
+const MAX_DIGITS = INTERNAL_PRECISION;
 /** `0000` … `9999`: a limb below the leading one prints as exactly four digits. */
 const PADDED: readonly string[] = Array.from({ length: BASE }, (_, i) => String(i).padStart(4, '0'));
 /** `0` … `9999` unpadded: the leading limb. */

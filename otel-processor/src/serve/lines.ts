@@ -1,5 +1,5 @@
 import type { RollupRow } from '@meterline/cost-model';
-import { encodeCostPoint } from '../influx/cost-points';
+import { encodeCostPoints } from '../influx/cost-points';
 import { encodeLine, int, sanitizeTagValue } from '../influx/line-protocol';
 import type { DeployEvent } from '../engine/deploys';
 import type { LineEncoder } from '../engine/cost-engine';
@@ -19,7 +19,7 @@ function tag(value: string): string {
  */
 export const serveLines: LineEncoder = {
   cost(rows: RollupRow[]): string[] {
-    return rows.map((r) => encodeCostPoint(r, SERVE_PRECISION));
+    return encodeCostPoints(rows, SERVE_PRECISION);
   },
   exemplars(exemplars: Exemplar[]): string[] {
     return exemplars.map((e) =>

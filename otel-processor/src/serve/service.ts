@@ -241,7 +241,7 @@ export class MeterlineService {
     const message = decoded.message;
     let seq: number;
     try {
-      // Header and body as two pieces of one record: the same bytes as `encodeIngestRecord`, no body copy.
+      // Header and body as two pieces of one record (the layout in wal-record.ts), without copying the body.
       seq = await this.wal.append(encodeIngestHeader({ signal, format, recvTimeMs }), body);
     } catch (err) {
       this.stats.backpressured++;
@@ -387,10 +387,7 @@ export class MeterlineService {
     const oldest = this.oldestUnconfirmedRecvMs;
     this.oldestUnconfirmedRecvMs = undefined;
     const nowMs = this.now();
-    const lines = [
-      ...batch.lines,
-      ingestLagLine(oldest === undefined ? 0 : Math.max(0, (nowMs - oldest) / 1000), nowMs),
-    ];
+    const lines = [...batch.lines, ingestLagLine(lagSeconds(oldest, nowMs), nowMs)];
     const started = performance.now();
     try {
       await this.store.write(lines);
@@ -519,17 +516,16 @@ export class MeterlineService {
         description: 'Age of the oldest data not yet confirmed by InfluxDB',
         unit: 's',
       })
-      .addCallback((r) =>
-        r.observe(
-          this.oldestUnconfirmedRecvMs === undefined
-            ? 0
-            : Math.max(0, (this.now() - this.oldestUnconfirmedRecvMs) / 1000),
-        ),
-      );
+      .addCallback((r) => r.observe(lagSeconds(this.oldestUnconfirmedRecvMs, this.now())));
     const histogram = meter.createHistogram('meterline.serve.influx.write.duration', {
       description: 'Duration of InfluxDB writes',
       unit: 'ms',
     });
     this.writeLatency = { record: (ms) => histogram.record(ms) };
   }
+}
+
+/** Ingest lag: seconds the oldest data not yet confirmed by InfluxDB has waited (0 when there is none). */
+function lagSeconds(oldestUnconfirmedMs: number | undefined, nowMs: number): number {
+  return oldestUnconfirmedMs === undefined ? 0 : Math.max(0, (nowMs - oldestUnconfirmedMs) / 1000);
 }

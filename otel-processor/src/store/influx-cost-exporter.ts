@@ -2,7 +2,7 @@ import { CostRollup, bucketStart, type Catalog, type RollupRow } from '@meterlin
 import { diag } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { encodeCostPoint } from '../influx/cost-points';
+import { encodeCostPoints } from '../influx/cost-points';
 import type { InfluxStore } from '../influx/store';
 import { pricedUsagesOfSpan } from './priced-span';
 
@@ -100,7 +100,7 @@ export class InfluxCostExporter implements SpanExporter {
       const rows: RollupRow[] = this.rollup.rows();
       if (rows.length === 0) return;
       try {
-        await this.options.store.write(rows.map((r) => encodeCostPoint(r)));
+        await this.options.store.write(encodeCostPoints(rows));
         this.stats.writes++;
       } catch (err) {
         this.stats.failedWrites++;
