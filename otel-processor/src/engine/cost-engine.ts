@@ -47,7 +47,7 @@ import {
   type Span,
   type TracesRequest,
 } from '../otlp/model';
-import { pricedUsagesOfSpan } from '../store/priced-span';
+import { pricedUsagesOfSpan, telemetryTags } from '../store/priced-span';
 import {
   SpanAttributesWriter,
   decodeSpanAttributes,
@@ -430,7 +430,11 @@ export class CostEngine {
       let key: string;
       let series: Series | undefined;
       if (attribution === undefined) {
-        tags = { ...baseTags(attribution, attributes, resourceAttributes), sku: u.sku, currency: a.currency };
+        tags = {
+          ...telemetryTags(attribution, attributes, resourceAttributes),
+          sku: u.sku,
+          currency: a.currency,
+        };
         key = seriesKey(tags);
       } else {
         series = this.seriesOf(attribution, resourceAttributes, ids.resourceKey, u.sku, a.currency);
@@ -543,7 +547,11 @@ export class CostEngine {
         this.seriesCount = 0;
         return this.seriesOf(attribution, resourceAttributes, resourceKey, sku, currency);
       }
-      const tags: CostTags = { ...baseTags(attribution, NO_ATTRIBUTES, resourceAttributes), sku, currency };
+      const tags: CostTags = {
+        ...telemetryTags(attribution, NO_ATTRIBUTES, resourceAttributes),
+        sku,
+        currency,
+      };
       series = {
         tags,
         key: seriesKey(tags),
@@ -640,7 +648,7 @@ export class CostEngine {
             const usages = skus.forDataPoint(input);
             if (usages.length === 0) continue;
             const a = this.attribution.attribute(attributes, resourceAttributes, resourceToken, undefined);
-            const tags = baseTags(a, attributes, resourceAttributes);
+            const tags = telemetryTags(a, attributes, resourceAttributes);
             let bucket = bucketStart(timeMs);
             if (bucket < boundary) {
               bucket = boundary;
@@ -856,26 +864,6 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
 
 function str(value: unknown, fallback = ''): string {
   return value === undefined || value === null || typeof value === 'object' ? fallback : String(value);
-}
-
-function baseTags(
-  attribution: Attribution | undefined,
-  attributes: Attributes,
-  resource: Attributes,
-): CostTags {
-  return {
-    source: 'telemetry',
-    tenant: attribution?.tenant ?? str(attributes[COST_TENANT], UNKNOWN),
-    team: attribution?.team ?? str(attributes[COST_TEAM], UNKNOWN),
-    center: attribution?.center ?? str(attributes[COST_CENTER], UNKNOWN),
-    service: str(resource['service.name']),
-    version: str(resource['service.version']),
-    sku: '',
-    env: str(resource['deployment.environment.name'] ?? resource['deployment.environment']),
-    region: str(resource['cloud.region']),
-    attribution: attribution?.attribution ?? str(attributes[COST_ATTRIBUTION], UNKNOWN),
-    currency: '',
-  };
 }
 
 /** A stable key for an attribute set: sorted keys, JSON values (identity of a metric stream). */

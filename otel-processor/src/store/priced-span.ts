@@ -1,4 +1,4 @@
-import { UNKNOWN, type Catalog, type CostTags, parseDecimal } from '@meterline/cost-model';
+import { UNKNOWN, type Attribution, type Catalog, type CostTags, parseDecimal } from '@meterline/cost-model';
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type Decimal from 'decimal.js';
 import {
@@ -42,19 +42,7 @@ export function pricedUsagesOfSpan(
 ): PricedSpanUsage[] {
   const sku = attributes[COST_SKU];
   if (sku === undefined) return [];
-  const base: CostTags = {
-    source: 'telemetry',
-    tenant: str(attributes[COST_TENANT], UNKNOWN),
-    team: str(attributes[COST_TEAM], UNKNOWN),
-    center: str(attributes[COST_CENTER], UNKNOWN),
-    service: str(resource['service.name'], ''),
-    version: str(resource['service.version'], ''),
-    sku: '',
-    env: str(resource['deployment.environment.name'] ?? resource['deployment.environment'], ''),
-    region: str(resource['cloud.region'], ''),
-    attribution: str(attributes[COST_ATTRIBUTION], UNKNOWN),
-    currency: '',
-  };
+  const base = telemetryTags(undefined, attributes, resource);
   if (!Array.isArray(sku)) {
     return [
       {
@@ -76,6 +64,32 @@ export function pricedUsagesOfSpan(
       priceVersion: priced.priceVersion,
     };
   });
+}
+
+/**
+ * The `cost` tags of a telemetry item, without `sku` and `currency`: the owner from `attribution` (or, when
+ * the item was attributed upstream, from its `cost.*` attributes; `unknown` when absent) and the service,
+ * version, environment and region from the resource. Shared by the service engine and the in-process
+ * exporter, so both write the same series for the same span.
+ */
+export function telemetryTags(
+  attribution: Attribution | undefined,
+  attributes: Attributes,
+  resource: Attributes,
+): CostTags {
+  return {
+    source: 'telemetry',
+    tenant: attribution?.tenant ?? str(attributes[COST_TENANT], UNKNOWN),
+    team: attribution?.team ?? str(attributes[COST_TEAM], UNKNOWN),
+    center: attribution?.center ?? str(attributes[COST_CENTER], UNKNOWN),
+    service: str(resource['service.name'], ''),
+    version: str(resource['service.version'], ''),
+    sku: '',
+    env: str(resource['deployment.environment.name'] ?? resource['deployment.environment'], ''),
+    region: str(resource['cloud.region'], ''),
+    attribution: attribution?.attribution ?? str(attributes[COST_ATTRIBUTION], UNKNOWN),
+    currency: '',
+  };
 }
 
 function str(value: AttributeValue | undefined | null, fallback: string): string {
