@@ -263,6 +263,26 @@ describe('validateConfig', () => {
     );
   });
 
+  it('takes caFile only for an https forward endpoint', () => {
+    const raw = valid() as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    raw.forward = [
+      { endpoint: 'https://tempo:4318', caFile: '/etc/meterline/ca.pem' },
+      { endpoint: 'http://tempo:4318', caFile: '/etc/meterline/ca.pem' },
+      { endpoint: 'https://tempo:4318', caFile: 3 },
+    ];
+    expect(issuesOf(raw)).toEqual([
+      { path: 'forward[1].caFile', message: 'only applies to an https endpoint, not http://tempo:4318' },
+      { path: 'forward[2].caFile', message: 'expected the path of a PEM file, got the number 3' },
+    ]);
+    raw.forward = raw.forward.slice(0, 1);
+    expect(validateConfig(raw).forward[0]).toEqual({
+      endpoint: 'https://tempo:4318',
+      headers: {},
+      timeoutMs: 10000,
+      caFile: '/etc/meterline/ca.pem',
+    });
+  });
+
   it('rejects a document that is not a mapping', () => {
     expect(issuesOf([1, 2])).toEqual([{ path: '', message: 'expected a mapping, got a list' }]);
   });

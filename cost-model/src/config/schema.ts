@@ -998,7 +998,7 @@ class Validator {
   }
 
   forward(raw: unknown, path: string): ForwardConfig | undefined {
-    const o = this.object(raw, path, ['endpoint', 'headers', 'timeoutMs']);
+    const o = this.object(raw, path, ['endpoint', 'headers', 'timeoutMs', 'caFile']);
     if (o === undefined) return undefined;
     const endpoint = this.url(o, 'endpoint', path);
     const headers: Record<string, string> = {};
@@ -1016,8 +1016,16 @@ class Validator {
       }
     }
     const timeoutMs = this.integer(o, 'timeoutMs', path, CONFIG_DEFAULTS.forwardTimeoutMs)!;
+    let caFile: string | undefined;
+    if (o.caFile !== undefined && o.caFile !== null) {
+      if (typeof o.caFile !== 'string' || o.caFile === '')
+        this.issue(at(path, 'caFile'), `expected the path of a PEM file, got ${describe(o.caFile)}`);
+      else if (endpoint !== undefined && !endpoint.startsWith('https:'))
+        this.issue(at(path, 'caFile'), `only applies to an https endpoint, not ${endpoint}`);
+      else caFile = o.caFile;
+    }
     if (endpoint === undefined) return undefined;
-    return { endpoint, headers, timeoutMs };
+    return caFile === undefined ? { endpoint, headers, timeoutMs } : { endpoint, headers, timeoutMs, caFile };
   }
 }
 

@@ -216,6 +216,11 @@ export interface ForwardConfig {
   endpoint: string;
   headers: Record<string, string>;
   timeoutMs: number;
+  /**
+   * PEM file of the certificate authorities to trust for an `https` endpoint signed by a private CA
+   * (instead of Node's bundled roots). Relative paths resolve against the working directory.
+   */
+  caFile?: string;
 }
 
 // ---------------------------------------------------------------- serve

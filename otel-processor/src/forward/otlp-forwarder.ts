@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { ForwardConfig } from '@meterline/cost-model';
@@ -51,8 +52,19 @@ class Target {
     this.base = new URL(config.endpoint.replace(/\/+$/, ''));
     this.agent =
       this.base.protocol === 'https:'
-        ? new https.Agent({ keepAlive: true })
+        ? new https.Agent({ keepAlive: true, ca: config.caFile === undefined ? undefined : readCa(config) })
         : new http.Agent({ keepAlive: true });
+  }
+}
+
+/** The CA bundle of an endpoint; an unreadable file fails startup, naming the endpoint and the file. */
+function readCa(config: ForwardConfig): Buffer {
+  try {
+    return readFileSync(config.caFile!);
+  } catch (err) {
+    throw new Error(
+      `forward endpoint ${config.endpoint}: cannot read caFile ${config.caFile}: ${(err as Error).message}`,
+    );
   }
 }
 
