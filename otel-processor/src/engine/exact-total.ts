@@ -1,5 +1,6 @@
 import { D, INTERNAL_PRECISION, NANO_DECIMALS } from '@meterline/cost-model';
 import type Decimal from 'decimal.js';
+import { plainDigits, POW10_EXACT } from '../instrument/exact-amount';
 
 /**
  * Exact money as an integer mantissa at a decimal scale (value = mantissa × 10^-scale), for the rollup hot
@@ -20,7 +21,6 @@ const DECIMAL_DIGITS = INTERNAL_PRECISION;
 /** 10^40: a mantissa below it has at most 40 digits, so at most 40 significant digits. */
 const BIG_DIGITS_LIMIT = 10n ** BigInt(DECIMAL_DIGITS);
 /** `10^0` … `10^22`: exact doubles. */
-const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const BIG_POW10: bigint[] = Array.from({ length: 64 }, (_, i) => 10n ** BigInt(i));
 const NANO_SCALE = NANO_DECIMALS;
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
@@ -38,7 +38,7 @@ function bigPow10(n: number): bigint {
  */
 export function nanoOfScaled(m: number, scale: number): number | bigint {
   if (scale <= NANO_SCALE) {
-    const nano = m * POW10[NANO_SCALE - scale]!;
+    const nano = m * POW10_EXACT[NANO_SCALE - scale]!;
     // A product past 2^53 - 1 rounds to at least 2^53: exact when it reads as a safe integer.
     return nano <= Number.MAX_SAFE_INTEGER && nano >= -Number.MAX_SAFE_INTEGER
       ? nano
@@ -47,7 +47,7 @@ export function nanoOfScaled(m: number, scale: number): number | bigint {
   const k = scale - NANO_SCALE;
   // |m| < 2^53 < 10^16: for k ≥ 17 the value is below half a nano-unit.
   if (k > 16) return 0;
-  const d = POW10[k]!;
+  const d = POW10_EXACT[k]!;
   const negative = m < 0;
   const a = negative ? -m : m;
   const r = a % d;
@@ -100,8 +100,7 @@ export function scaledOfDecimal(d: Decimal): { big: bigint; scale: number } {
 /** `text`, a plain decimal literal without exponent (`-0.00125`, `42`), as `big × 10^-scale`. */
 export function scaledOfPlain(text: string): { big: bigint; scale: number } {
   const dot = text.indexOf('.');
-  if (dot < 0) return { big: BigInt(text), scale: 0 };
-  return { big: BigInt(text.slice(0, dot) + text.slice(dot + 1)), scale: text.length - dot - 1 };
+  return { big: BigInt(plainDigits(text)), scale: dot < 0 ? 0 : text.length - dot - 1 };
 }
 
 /** Significant digits of an integer (its digits without trailing zeros); 0 for zero. */
@@ -132,8 +131,8 @@ export class ExactTotal {
       const s = this.scale;
       let t: number;
       if (scale === s) t = this.m + mantissa;
-      else if (scale > s) t = scale - s > 22 ? Infinity : this.m * POW10[scale - s]! + mantissa;
-      else t = s - scale > 22 ? Infinity : this.m + mantissa * POW10[s - scale]!;
+      else if (scale > s) t = scale - s > 22 ? Infinity : this.m * POW10_EXACT[scale - s]! + mantissa;
+      else t = s - scale > 22 ? Infinity : this.m + mantissa * POW10_EXACT[s - scale]!;
       // Exact while it reads as a safe integer: a product or sum past 2^53 - 1 rounds to at least 2^53.
       // A safe integer has at most 16 digits: far within Decimal's 40.
       if (t <= Number.MAX_SAFE_INTEGER && t >= -Number.MAX_SAFE_INTEGER) {

@@ -71,8 +71,14 @@ export function compileDecimal(text: string, where: string): CompiledDecimal {
   return { limbs, scale, negative: match[1] === '-' && digits !== '', approx: Number(text) };
 }
 
-/** `10^0` … `10^22`: every one exactly a double. */
-const POW10_EXACT: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/** `10^0` … `10^22`: every one exactly a double (shared by the exact-arithmetic fast paths). */
+export const POW10_EXACT: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/** The digits of a plain decimal literal without exponent, point removed (`-0.0125` → `-00125`). */
+export function plainDigits(text: string): string {
+  const dot = text.indexOf('.');
+  return dot < 0 ? text : text.slice(0, dot) + text.slice(dot + 1);
+}
 
 /**
  * The mantissa of `value` as a double when it is a safe integer (≤ 2^53 − 1), else -1 (and -1 for negatives).

@@ -13,6 +13,8 @@ import {
   compileDecimal,
   durationMantissa as importedDurationMantissa,
   formatScaled as importedFormatScaled,
+  plainDigits,
+  POW10_EXACT,
   safeMantissa,
 } from './exact-amount';
 
@@ -22,7 +24,6 @@ const durationMantissa = importedDurationMantissa;
 const formatScaled = importedFormatScaled;
 
 /** `10^0` … `10^22`, exact doubles. */
-const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /** Cached amounts kept per price version before that cache is emptied. */
 export const DEFAULT_AMOUNT_CACHE_LIMIT = 256;
@@ -248,11 +249,11 @@ export class SpanPricer {
           const m = this.partMantissa;
           const s = this.partScale;
           if (s > scale) {
-            total = s - scale > 22 ? Infinity : total * POW10[s - scale]!;
+            total = s - scale > 22 ? Infinity : total * POW10_EXACT[s - scale]!;
             scale = s;
             total += m;
           } else {
-            total += s === scale ? m : scale - s > 22 ? Infinity : m * POW10[scale - s]!;
+            total += s === scale ? m : scale - s > 22 ? Infinity : m * POW10_EXACT[scale - s]!;
           }
           // Exact while at most 2^53 - 1: a product or sum past it rounds to at least 2^53.
           if (!(total <= Number.MAX_SAFE_INTEGER)) total = -1;
@@ -309,7 +310,7 @@ export class SpanPricer {
     const cached = slot.cached;
     if (cached !== undefined) {
       // Repeated quantity with a mantissa past 2^53: its exact decimal is cached.
-      cached.big ??= BigInt(scaledDigits(cached.text));
+      cached.big ??= BigInt(plainDigits(cached.text));
       r.big = cached.big;
       r.scale = cached.exact.scale;
       return r;
@@ -321,7 +322,7 @@ export class SpanPricer {
       r.decimal = this.catalog.price(u.sku, u.quantity, timeMs, u.ruleId).amount;
     } else {
       const dot = text.indexOf('.');
-      r.big = BigInt(scaledDigits(text));
+      r.big = BigInt(plainDigits(text));
       r.scale = dot < 0 ? 0 : text.length - dot - 1;
     }
     return r;
@@ -539,10 +540,4 @@ export class SpanPricer {
     }
     return formatAmount(total);
   }
-}
-
-/** The digits of a plain non-negative decimal literal without its point (`0.0125` → `00125`). */
-function scaledDigits(text: string): string {
-  const dot = text.indexOf('.');
-  return dot < 0 ? text : text.slice(0, dot) + text.slice(dot + 1);
 }
