@@ -1,0 +1,163 @@
+/**
+ * Reading the values of export cells the same way for every provider: `NULL` and empty cells, decimal
+ * text (validated, never parsed through a float), and the date shapes exports use.
+ *
+ * @packageDocumentation
+ */
+import { RowError } from './charge';
+
+/** Whether a cell holds no value: empty, only blanks, or FOCUS's literal `NULL`. */
+export function isNull(cell: string | undefined): cell is undefined | '' {
+  return cell === undefined || cell === '' || cell === 'NULL' || cell.trim() === '';
+}
+
+/** Decimal text as exports write it: optional sign, digits with an optional point, optional exponent. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * The decimal text of a money or quantity cell, checked: `1.25`, `-0.000000000000000000000000001`,
+ * `1.2E-9` all pass unchanged (exactness is the caller's: never `Number()` it for money).
+ * A null cell gives `fallback` (default `'0'`: an empty cost cell costs nothing).
+ *
+ * @throws RowError naming `column` and the cell for anything else (`1,234.50`, `12 USD`, `NaN`).
+ */
+export function checkDecimal(cell: string | undefined, column: string, fallback = '0'): string {
+  if (isNull(cell)) return fallback;
+  const text =
+    cell.length > 0 && (cell.charCodeAt(0) <= 32 || cell.charCodeAt(cell.length - 1) <= 32)
+      ? cell.trim()
+      : cell;
+  if (!DECIMAL.test(text))
+    throw new RowError(`${column}: not a decimal number: ${JSON.stringify(cell)}`, column);
+  return text;
+}
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
+const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?)?\s*(Z|UTC)?$/i;
+/** `YYYYMM` (GCP's `invoice.month`). */
+const MONTH = /^(\d{4})(\d{2})$/;
+
+function utc(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+): number | undefined {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || s > 60) return undefined;
+  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  // Date.UTC rolls 31 April over to 1 May: a date that does not exist is an error, not another day.
+  if (new Date(t).getUTCDate() !== d && h < 24) return undefined;
+  return t;
+}
+
+/**
+ * Epoch ms of an export timestamp: ISO 8601 with or without time, seconds, fraction or zone (no zone
+ * means UTC, as every provider's billing data is UTC), `2024-06-01 00:00:00 UTC`, US `M/D/YYYY` with an
+ * optional time (Azure), and `YYYYMM`. Returns `undefined` for anything else.
+ */
+export function parseExportTime(text: string): number | undefined {
+  const s = text.trim();
+  let m = ISO.exec(s);
+  if (m !== null) {
+    const frac = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
+    const t = utc(+m[1]!, +m[2]!, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), frac);
+    if (t === undefined) return undefined;
+    const zone = m[8];
+    if (zone === undefined || /^(z|utc)$/i.test(zone)) return t;
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offsetMin = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+    return t - sign * offsetMin * 60_000;
+  }
+  m = US.exec(s);
+  if (m !== null) {
+    let h = +(m[4] ?? 0);
+    const ampm = m[7]?.toUpperCase();
+    if (ampm !== undefined) {
+      if (h < 1 || h > 12) return undefined;
+      h = (h % 12) + (ampm === 'PM' ? 12 : 0);
+    }
+    return utc(+m[3]!, +m[1]!, +m[2]!, h, +(m[5] ?? 0), +(m[6] ?? 0), 0);
+  }
+  m = MONTH.exec(s);
+  if (m !== null) return utc(+m[1]!, +m[2]!, 1, 0, 0, 0, 0);
+  return undefined;
+}
+
+/**
+ * {@link parseExportTime} with a cache: exports repeat the same few timestamps (one per hour or day) on
+ * millions of rows. One per mapper.
+ */
+export class TimeReader {
+  private readonly cache = new Map<string, number>();
+
+  /**
+   * Epoch ms of `cell`.
+   * @throws RowError naming `column` when the cell is empty or not a date.
+   */
+  read(cell: string | undefined, column: string): number {
+    if (cell === undefined) throw new RowError(`${column}: missing`, column);
+    const hit = this.cache.get(cell);
+    if (hit !== undefined) return hit;
+    if (isNull(cell)) throw new RowError(`${column}: empty`, column);
+    const t = parseExportTime(cell);
+    if (t === undefined) throw new RowError(`${column}: not a date: ${JSON.stringify(cell)}`, column);
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(cell, t);
+    return t;
+  }
+
+  /** Like {@link read}, but a null cell gives `fallback`. */
+  readOr(cell: string | undefined, column: string, fallback: number): number {
+    return isNull(cell) ? fallback : this.read(cell, column);
+  }
+}
+
+/** Start of the UTC month holding `ms`, and of the next one: a billing period when an export has none. */
+export function monthOf(ms: number): { start: number; end: number } {
+  const d = new Date(ms);
+  return {
+    start: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1),
+    end: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1),
+  };
+}
+
+/**
+ * Tags written as JSON by exports: an object (`{"team":"payments"}`), Azure's object without braces
+ * (`"team": "payments","env": "prod"`), or an array of `{key, value}` (GCP labels). Non-string values
+ * are kept as their JSON text. Returns `{}` for a null cell.
+ *
+ * @throws RowError naming `column` when the cell is none of these.
+ */
+export function parseJsonTags(cell: string | undefined, column: string): Record<string, string> {
+  if (isNull(cell) || cell.trim() === '{}' || cell.trim() === '[]') return {};
+  const text = cell.trim();
+  let value: unknown;
+  try {
+    value = JSON.parse(text.startsWith('{') || text.startsWith('[') ? text : `{${text}}`);
+  } catch {
+    throw new RowError(`${column}: tags are not JSON: ${JSON.stringify(cell.slice(0, 200))}`, column);
+  }
+  const out: Record<string, string> = {};
+  const put = (k: unknown, v: unknown): void => {
+    if (typeof k !== 'string' || k === '' || v === null || v === undefined) return;
+    out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  };
+  if (Array.isArray(value)) {
+    for (const item of value)
+      if (item !== null && typeof item === 'object')
+        put((item as { key?: unknown }).key, (item as { value?: unknown }).value);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) put(k, v);
+  } else {
+    throw new RowError(
+      `${column}: tags are not a JSON object or list: ${JSON.stringify(cell.slice(0, 200))}`,
+      column,
+    );
+  }
+  return out;
+}
