@@ -4,8 +4,16 @@ const swc = [
   '@swc/jest',
   { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
 ];
+// hyparquet (the Parquet reader) and its helpers ship only as ES modules, which jest's CommonJS module
+// system cannot load as they are: swc transforms them like our own TypeScript.
+const esmOnly = ['hyparquet', 'hyparquet-compressors', 'hyparquet-writer', 'hysnappy'];
+const swcJs = [
+  '@swc/jest',
+  { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
+];
 const common = {
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swcJs },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   testEnvironment: 'node',
   // Only the workspaces and tests: scratch copies of the tree elsewhere must not shadow packages.
   roots: ['<rootDir>/cost-model/src', '<rootDir>/otel-processor/src', '<rootDir>/test'],

@@ -63,3 +63,22 @@ export {
   type CostTags,
 } from './rollup/keys';
 export { CostRollup, type RollupRow } from './rollup/cost-rollup';
+
+export {
+  ALL_ACCOUNTS,
+  CurrencyConversionError,
+  computeDrift,
+  convertNano,
+  driftPercent,
+  driftRatio,
+  matchAccount,
+  utcDay,
+  utcDayStart,
+  type BilledDaySum,
+  type CurrencyConversion,
+  type DriftOptions,
+  type DriftReport,
+  type DriftRow,
+  type DriftStatus,
+  type ModelledDaySum,
+} from './reconcile/drift';

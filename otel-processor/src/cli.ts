@@ -5,6 +5,9 @@
  */
 import { ConfigFileError, loadConfig } from './config/load';
 import { runDemoCommand } from './demo/command';
+import { runImportCommand } from './exports/command';
+import { runReconcileCommand } from './reconcile/command';
+import { runReportCommand } from './report/command';
 import { runServeCommand } from './serve/command';
 
 const HELP = `meterline — cost observability for Grafana and OpenTelemetry
@@ -16,6 +19,15 @@ Usage:
   meterline serve --config FILE [--listen HOST:PORT] [--wal-dir DIR]
       The OTLP/HTTP cost processor: receive traces and metrics (behind an OpenTelemetry
       Collector), price them, write rollups to InfluxDB, forward enriched telemetry.
+  meterline import [--config FILE] [--format auto|focus|aws-cur|aws-cur2|gcp|azure] [--dry-run] FILE|DIR...
+      Load provider billing exports (FOCUS 1.0–1.3, AWS CUR, GCP, Azure; CSV, CSV.gz, JSON lines,
+      Parquet) into InfluxDB, exactly and idempotently. meterline import --help for more.
+  meterline reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--config FILE] [--threshold R] [--json]
+      Drift per day and provider/account (and team) between provider bills and modelled cost;
+      writes cost_signal drift_ratio; exits 3 when a drift exceeds the threshold.
+  meterline report --period YYYY-MM --out DIR [--by tenant|team|center] [--config FILE]
+      The billing report of a month: line-items.csv (FOCUS columns), summary.md/.html, manifest.json.
+  (reconcile and report read ./meterline.yaml unless --config is given; every command has --help)
   meterline check-config FILE
       Validate a meterline.yaml; every error names the file, line and key.
   meterline help | --help
@@ -53,6 +65,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'serve':
       return runServeCommand(rest);
+    case 'import':
+      return runImportCommand(rest);
+    case 'reconcile':
+      return runReconcileCommand(rest);
+    case 'report':
+      return runReportCommand(rest);
     case 'demo': {
       return runDemoCommand(rest);
     }

@@ -333,3 +333,84 @@ describe('validateConfig serve section', () => {
     expect(issuesOf({ maxBodyBytes: -1 })[0]).toMatch(/^serve\.maxBodyBytes/);
   });
 });
+
+describe('validateConfig reconcile section', () => {
+  const issuesOf = (reconcile: unknown): { path: string; message: string }[] => {
+    try {
+      validateConfig({ reconcile });
+    } catch (err) {
+      return (err as ConfigError).issues;
+    }
+    return [];
+  };
+
+  it('is absent unless written, and fills its own defaults when written', () => {
+    expect(validateConfig({}).reconcile).toBeUndefined();
+    expect(validateConfig({ reconcile: {} }).reconcile).toEqual({
+      threshold: '0.05',
+      charges: ['usage'],
+      accounts: [],
+    });
+  });
+
+  it('accepts a threshold, charge categories (lower-cased, deduplicated) and account mappings', () => {
+    const c = validateConfig({
+      reconcile: {
+        threshold: 0.02,
+        charges: ['Usage', 'usage', 'Purchase'],
+        accounts: [
+          { provider: 'AWS', account: '012345678901', match: { env: 'prod', service: 'checkout' } },
+          { provider: 'AWS', account: '999999999999' },
+        ],
+      },
+    });
+    expect(c.reconcile).toEqual({
+      threshold: '0.02',
+      charges: ['usage', 'purchase'],
+      accounts: [
+        { provider: 'AWS', account: '012345678901', match: { env: 'prod', service: 'checkout' } },
+        { provider: 'AWS', account: '999999999999', match: {} },
+      ],
+    });
+  });
+
+  it('names each bad key by its path, so the loader can point at its line', () => {
+    const issues = issuesOf({
+      threshhold: '0.1',
+      charges: [],
+      accounts: [
+        { provider: 'AWS', account: 12345678901, match: { enviroment: 'prod', service: { x: 1 } } },
+        { account: 'a' },
+      ],
+    });
+    expect(issues).toEqual([
+      { path: 'reconcile.threshhold', message: "unknown key 'threshhold'; did you mean 'threshold'?" },
+      { path: 'reconcile.charges', message: "needs at least one charge category (e.g. 'usage')" },
+      {
+        path: 'reconcile.accounts[0].account',
+        message:
+          'got the number 12345678901: write account ids as quoted strings (a YAML number loses leading zeros)',
+      },
+      {
+        path: 'reconcile.accounts[0].match.enviroment',
+        message: expect.stringMatching(/^unknown key 'enviroment'; expected one of 'source', 'tenant'/),
+      },
+      {
+        path: 'reconcile.accounts[0].match.service',
+        message: 'expected the service tag value as a string, got a mapping',
+      },
+      { path: 'reconcile.accounts[1].provider', message: 'is required' },
+    ]);
+  });
+
+  it('rejects a negative or non-numeric threshold', () => {
+    expect(issuesOf({ threshold: '-0.1' })[0]?.path).toBe('reconcile.threshold');
+    expect(issuesOf({ threshold: '5%' })[0]).toEqual({
+      path: 'reconcile.threshold',
+      message: 'expected a non-negative number, got the string "5%"',
+    });
+    expect(issuesOf('yes')).toEqual([
+      { path: 'reconcile', message: 'expected a mapping, got the string "yes"' },
+    ]);
+  });
+});

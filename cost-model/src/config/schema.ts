@@ -1,4 +1,5 @@
 import { DECIMAL_PATTERN } from '../money/parse';
+import { COST_TAG_KEYS } from '../rollup/keys';
 import { METRIC_QUANTITY_TYPES, SPAN_QUANTITY_TYPES } from '../skus/rules';
 import { type ConfigIssue, ConfigError, closest } from './errors';
 import type {
@@ -19,6 +20,8 @@ import type {
   MeterlineConfig,
   PriceVersionConfig,
   QuantityConfig,
+  ReconcileAccountConfig,
+  ReconcileConfig,
   SkuMatchConfig,
   SkuRuleConfig,
   TierConfig,
@@ -45,6 +48,11 @@ export const CONFIG_DEFAULTS = {
     exemplarsPerKey: 5,
   },
   matcherSource: 'any' as AttributeSource,
+  /** `reconcile` section: 5% drift allowed, only usage charges compared, no account mapping. */
+  reconcile: {
+    threshold: '0.05',
+    charges: ['usage'] as readonly string[],
+  },
 } as const;
 
 const SOURCES: readonly AttributeSource[] = ['attributes', 'resource', 'baggage', 'any'];
@@ -375,7 +383,7 @@ class Validator {
   // ------------------------------------------------------------------ document
 
   config(raw: unknown): MeterlineConfig | undefined {
-    const known = ['catalog', 'skus', 'attribution', 'budgets', 'influx', 'forward', 'serve'];
+    const known = ['catalog', 'skus', 'attribution', 'budgets', 'influx', 'forward', 'serve', 'reconcile'];
     if (raw === undefined || raw === null) raw = {};
     const o = this.object(raw, '', known);
     if (o === undefined) return undefined;
@@ -390,6 +398,8 @@ class Validator {
     const influx = o.influx === undefined || o.influx === null ? undefined : this.influx(o.influx);
     const forward = this.list(o, 'forward', '').map((f, i) => this.forward(f, item('forward', i)));
     const serve = this.serve(o.serve);
+    const reconcile =
+      o.reconcile === undefined || o.reconcile === null ? undefined : this.reconcile(o.reconcile);
     return {
       catalog,
       skus,
@@ -398,7 +408,66 @@ class Validator {
       ...(influx ? { influx } : {}),
       forward: forward.filter((f): f is ForwardConfig => f !== undefined),
       serve,
+      ...(reconcile ? { reconcile } : {}),
     };
+  }
+
+  // ------------------------------------------------------------------ reconcile
+
+  reconcile(raw: unknown): ReconcileConfig | undefined {
+    const path = 'reconcile';
+    const d = CONFIG_DEFAULTS.reconcile;
+    const o = this.object(raw, path, ['threshold', 'charges', 'accounts']);
+    if (o === undefined) return undefined;
+    // A ratio, not money: a YAML float such as 0.05 is read back as the text the author wrote.
+    const threshold = this.factor(o, 'threshold', path) ?? d.threshold;
+    let charges = [...d.charges];
+    const listed = this.stringList(o, 'charges', path);
+    if (listed !== undefined) {
+      if (listed.length === 0 && Array.isArray(o.charges))
+        this.issue(at(path, 'charges'), "needs at least one charge category (e.g. 'usage')");
+      else charges = [...new Set(listed.map((c) => c.toLowerCase()))];
+    }
+    const accounts: ReconcileAccountConfig[] = [];
+    this.list(o, 'accounts', path).forEach((a, i) => {
+      const account = this.reconcileAccount(a, item(at(path, 'accounts'), i));
+      if (account !== undefined) accounts.push(account);
+    });
+    return { threshold, charges, accounts };
+  }
+
+  reconcileAccount(raw: unknown, path: string): ReconcileAccountConfig | undefined {
+    const o = this.object(raw, path, ['provider', 'account', 'match']);
+    if (o === undefined) return undefined;
+    const provider = this.string(o, 'provider', path, true);
+    let account: string | undefined;
+    if (typeof o.account === 'number') {
+      // YAML reads 012345678901 as a number and drops the leading zero: the account would never match.
+      this.issue(
+        at(path, 'account'),
+        `got the number ${String(o.account)}: write account ids as quoted strings (a YAML number loses leading zeros)`,
+      );
+    } else {
+      account = this.string(o, 'account', path, true);
+    }
+    const match: Record<string, string> = {};
+    if (o.match !== undefined && o.match !== null) {
+      const mo = this.object(o.match, at(path, 'match'), COST_TAG_KEYS);
+      if (mo !== undefined) {
+        for (const [key, value] of Object.entries(mo)) {
+          if (!(COST_TAG_KEYS as readonly string[]).includes(key)) continue; // reported by object()
+          if (typeof value === 'string' && value !== '') match[key] = value;
+          else if (typeof value === 'number' || typeof value === 'boolean') match[key] = String(value);
+          else
+            this.issue(
+              at(at(path, 'match'), key),
+              `expected the ${key} tag value as a string, got ${describe(value)}`,
+            );
+        }
+      }
+    }
+    if (provider === undefined || account === undefined) return undefined;
+    return { provider, account, match };
   }
 
   serve(raw: unknown): ServeConfig {

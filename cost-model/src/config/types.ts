@@ -16,6 +16,11 @@ export interface MeterlineConfig {
   forward: ForwardConfig[];
   /** `meterline serve` (the OTLP receiver); defaults apply when absent. */
   serve: ServeConfig;
+  /**
+   * `meterline reconcile` (provider bills vs modelled telemetry cost). Optional in the file and here:
+   * absent means the defaults of {@link ReconcileConfig} (see `CONFIG_DEFAULTS.reconcile`).
+   */
+  reconcile?: ReconcileConfig;
 }
 
 // ---------------------------------------------------------------- catalog
@@ -247,4 +252,40 @@ export interface ServeConfig {
   checkpointIntervalMs: number;
   /** Costly spans kept per (service, tenant, SKU, minute) as `cost_exemplar` (default 5). */
   exemplarsPerKey: number;
+}
+
+// ---------------------------------------------------------------- reconcile
+
+/**
+ * How `meterline reconcile` compares provider bills (`provider_cost`) with Meterline's modelled telemetry
+ * cost (`cost`) per UTC day: drift ratio = |billed − modelled| / |billed|.
+ */
+export interface ReconcileConfig {
+  /** Largest acceptable drift ratio, a decimal string (default `"0.05"`, i.e. 5%). */
+  threshold: string;
+  /**
+   * Provider charge categories (the `charge` tag of `provider_cost`, compared case-insensitively, stored
+   * lower-case here) that telemetry models; other charges (tax, credits, purchases…) are left out of the
+   * billed side. Default `['usage']`.
+   */
+  charges: string[];
+  /**
+   * Which telemetry belongs to which provider account. Telemetry has no account, so without entries all
+   * telemetry of a day is compared with the bills of all accounts of that day. Ordered: a `cost` series
+   * belongs to the first entry whose `match` holds; several entries may name the same account.
+   */
+  accounts: ReconcileAccountConfig[];
+}
+
+/** Telemetry cost series (selected by their `cost` tags) that a provider account bills for. */
+export interface ReconcileAccountConfig {
+  /** The `provider` tag of `provider_cost`, e.g. `AWS`. */
+  provider: string;
+  /** The `account` tag of `provider_cost` (a string: account ids keep their leading zeros). */
+  account: string;
+  /**
+   * `cost` tag → value; all must be equal. Keys are `cost` tag keys (`service`, `env`, `region`, `team`…);
+   * an empty mapping matches every series (a catch-all, useful as the last entry).
+   */
+  match: Record<string, string>;
 }

@@ -8,7 +8,10 @@ import { RowError } from './charge';
 
 /** Whether a cell holds no value: empty, only blanks, or FOCUS's literal `NULL`. */
 export function isNull(cell: string | undefined): cell is undefined | '' {
-  return cell === undefined || cell === '' || cell === 'NULL' || cell.trim() === '';
+  if (cell === undefined || cell.length === 0) return true;
+  // Only a cell that starts with a blank can be all blanks: no trim (a new string) for every other cell.
+  if (cell.charCodeAt(0) > 32) return cell === 'NULL';
+  return cell.trim() === '';
 }
 
 /** Decimal text as exports write it: optional sign, digits with an optional point, optional exponent. */

@@ -1,0 +1,225 @@
+/**
+ * Aggregation of normalised charges into `provider_cost` points: one cell per (series, charge hour), where
+ * the series is the tag set of the data contract plus `billing_period`. Memory grows with the number of
+ * distinct cells, never with the number of rows, so an import streams in flat memory.
+ *
+ * @packageDocumentation
+ */
+import type { Attribution } from '@meterline/cost-model';
+import { RowError, type Charge } from './charge';
+import { DecimalSum } from './decimal-sum';
+
+/** The measurement provider exports are stored in. */
+export const PROVIDER_COST_MEASUREMENT = 'provider_cost';
+
+/** Tags of a `provider_cost` point (`''` values are omitted from the line). */
+export interface ProviderCostTags {
+  provider: string;
+  account: string;
+  sub_account: string;
+  service: string;
+  category: string;
+  region: string;
+  sku: string;
+  tenant: string;
+  team: string;
+  attribution: string;
+  currency: string;
+  /** FOCUS ChargeCategory in lower case: `usage`, `purchase`, `tax`, `credit`, `adjustment`. */
+  charge: string;
+  /**
+   * `YYYY-MM` of the billing period start. Not in the first contract: a re-delivered month must replace
+   * every point of that month, including corrections dated in earlier charge periods, so the delivery
+   * unit (provider, account, billing period) has to be selectable.
+   */
+  billing_period: string;
+}
+
+/** One aggregated point. */
+export interface ProviderCostCell {
+  tags: ProviderCostTags;
+  /** Start of the charge hour, epoch ms. */
+  time: number;
+  billed: DecimalSum;
+  effective: DecimalSum;
+  list: DecimalSum;
+  quantity: DecimalSum;
+  rows: number;
+  /** The series' tag values in contract order: with `time`, the cell's identity and sort key. */
+  key: string;
+}
+
+/** A delivery unit: what a newer export of the same account and billing period replaces. */
+export interface BillingPeriodKey {
+  provider: string;
+  account: string;
+  billingPeriod: string;
+  /** Earliest and latest charge hour seen for it in this import (epoch ms). */
+  firstChargeMs: number;
+  lastChargeMs: number;
+}
+
+const HOUR_MS = 3_600_000;
+const SEP = '\u0000';
+/** Charge hours since the epoch stay below 2^21 until the year 2209; series ids below 2^32. */
+const HOURS_SPAN = 2 ** 21;
+
+/** `YYYY-MM` (UTC) of epoch ms. */
+export function billingPeriodOf(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+interface Series {
+  id: number;
+  tags: ProviderCostTags;
+  /** Tag values joined in contract order: the sort key of the series. */
+  sortKey: string;
+}
+
+type Trie = Map<number, Trie | Map<string, Series>>;
+
+/** Small integer ids of the distinct values of one tag: short keys instead of long strings per row. */
+class Interner {
+  private readonly ids = new Map<string, number>();
+  id(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(value, id);
+    }
+    return id;
+  }
+}
+
+/** Charges aggregated per (series, charge hour). */
+export class ProviderCostTable {
+  // Per row, the series is found from interned ids (a short key) and the cell from a number: building and
+  // hashing a long string of every tag value per row cost more than parsing the row.
+  private readonly interners = Array.from({ length: 12 }, () => new Interner());
+  private readonly root: Trie = new Map();
+  private readonly ids = new Array<number>(12).fill(0);
+  private seriesCount = 0;
+  private readonly cells = new Map<number, ProviderCostCell>();
+  private readonly periods = new Map<string, BillingPeriodKey>();
+  private readonly periodNames = new Map<number, string>();
+
+  /** Number of cells (points) so far. */
+  get size(): number {
+    return this.cells.size;
+  }
+
+  /** Adds one charge, attributed. */
+  add(c: Charge, a: Attribution): void {
+    const hour = Math.floor(c.chargePeriodStart / HOUR_MS);
+    if (!(hour >= 0 && hour < HOURS_SPAN)) {
+      throw new RowError(
+        `ChargePeriodStart: ${new Date(c.chargePeriodStart).toISOString()} is outside 1970–2209`,
+        'ChargePeriodStart',
+      );
+    }
+    let period = this.periodNames.get(c.billingPeriodStart);
+    if (period === undefined) {
+      period = billingPeriodOf(c.billingPeriodStart);
+      this.periodNames.set(c.billingPeriodStart, period);
+    }
+    const charge = c.chargeCategory;
+    const i = this.interners;
+    // A trie over the interned ids of the 13 tag values: small-integer Map lookups, no key string per row.
+    let node = this.root;
+    const ids = this.ids;
+    ids[0] = i[0]!.id(c.provider);
+    ids[1] = i[1]!.id(c.account);
+    ids[2] = i[2]!.id(c.subAccount);
+    ids[3] = i[3]!.id(c.service);
+    ids[4] = i[4]!.id(c.category);
+    ids[5] = i[5]!.id(c.region);
+    ids[6] = i[6]!.id(c.sku);
+    ids[7] = i[7]!.id(a.tenant);
+    ids[8] = i[8]!.id(a.team);
+    ids[9] = i[9]!.id(a.attribution);
+    ids[10] = i[10]!.id(c.currency);
+    ids[11] = i[11]!.id(charge);
+    for (let k = 0; k < 11; k++) {
+      let next = node.get(ids[k]!) as Trie | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(ids[k]!, next);
+      }
+      node = next;
+    }
+    let byPeriod = node.get(ids[11]!) as Map<string, Series> | undefined;
+    if (byPeriod === undefined) {
+      byPeriod = new Map();
+      node.set(ids[11]!, byPeriod);
+    }
+    let series = byPeriod.get(period);
+    if (series === undefined) {
+      const tags: ProviderCostTags = {
+        provider: c.provider,
+        account: c.account,
+        sub_account: c.subAccount,
+        service: c.service,
+        category: c.category,
+        region: c.region,
+        sku: c.sku,
+        tenant: a.tenant,
+        team: a.team,
+        attribution: a.attribution,
+        currency: c.currency,
+        charge: charge.toLowerCase(),
+        billing_period: period,
+      };
+      series = { id: this.seriesCount++, tags, sortKey: Object.values(tags).join(SEP) };
+      byPeriod.set(period, series);
+    }
+    const key = series.id * HOURS_SPAN + hour;
+    let cell = this.cells.get(key);
+    if (cell === undefined) {
+      const time = hour * HOUR_MS;
+      cell = {
+        tags: series.tags,
+        time,
+        billed: new DecimalSum(),
+        effective: new DecimalSum(),
+        list: new DecimalSum(),
+        quantity: new DecimalSum(),
+        rows: 0,
+        key: series.sortKey,
+      };
+      this.cells.set(key, cell);
+      const pk = c.provider + SEP + c.account + SEP + period;
+      const p = this.periods.get(pk);
+      if (p === undefined)
+        this.periods.set(pk, {
+          provider: c.provider,
+          account: c.account,
+          billingPeriod: period,
+          firstChargeMs: time,
+          lastChargeMs: time,
+        });
+      else {
+        if (time < p.firstChargeMs) p.firstChargeMs = time;
+        if (time > p.lastChargeMs) p.lastChargeMs = time;
+      }
+    }
+    cell.billed.add(c.billedCost);
+    cell.effective.add(c.effectiveCost);
+    cell.list.add(c.listCost);
+    cell.quantity.add(c.pricingQuantity);
+    cell.rows++;
+  }
+
+  /** The cells in a deterministic order (series tag values, then time): the order points are rounded and written in. */
+  sortedCells(): ProviderCostCell[] {
+    return [...this.cells.values()].sort((x, y) =>
+      x.key < y.key ? -1 : x.key > y.key ? 1 : x.time - y.time,
+    );
+  }
+
+  /** The (provider, account, billing period) units this import delivers. */
+  billingPeriods(): BillingPeriodKey[] {
+    const key = (p: BillingPeriodKey): string => p.provider + SEP + p.account + SEP + p.billingPeriod;
+    return [...this.periods.values()].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+  }
+}
