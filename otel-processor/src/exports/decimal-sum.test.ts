@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { DecimalSum } from './decimal-sum';
+import { DecimalSum, DecimalSumTable } from './decimal-sum';
 
 const Wide = Decimal.clone({ precision: 200 });
 
@@ -62,5 +62,40 @@ describe('DecimalSum', () => {
     b.add('0.2');
     a.addSum(b);
     expect(a.toDecimal().toFixed()).toBe('0.3');
+  });
+});
+
+describe('DecimalSumTable', () => {
+  it('keeps per-cell, per-column sums equal to a wide Decimal fold, through growth and bigint overflow', () => {
+    const table = new DecimalSumTable(3, 2);
+    const oracle = new Map<string, InstanceType<typeof Wide>>();
+    let seed = 11;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let i = 0; i < 5000; i++) {
+      const cell = rnd(40);
+      const column = rnd(3);
+      const decimals = rnd(12) === 0 ? 20 + rnd(9) : rnd(10);
+      let frac = '';
+      for (let d = 0; d < decimals; d++) frac += String(rnd(10));
+      const text = `${rnd(3) === 0 ? '-' : ''}${rnd(10 ** rnd(10))}${decimals ? '.' + frac : ''}`;
+      table.ensure(cell);
+      table.add(cell, column, text);
+      oracle.set(`${cell}/${column}`, (oracle.get(`${cell}/${column}`) ?? new Wide(0)).plus(text));
+    }
+    for (const [key, want] of oracle) {
+      const [cell, column] = key.split('/').map(Number) as [number, number];
+      expect(table.sum(cell, column).toDecimal().toFixed()).toBe(want.toFixed());
+    }
+  });
+
+  it('counts in a counter column', () => {
+    const table = new DecimalSumTable(2);
+    table.count(3, 1);
+    table.count(3, 1);
+    expect(table.counted(3, 1)).toBe(2);
+    expect(table.counted(2, 1)).toBe(0);
   });
 });

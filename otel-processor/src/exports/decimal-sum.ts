@@ -13,6 +13,76 @@ import { POW10_EXACT } from '../instrument/exact-amount';
 /** Digits a mantissa may have and still be a safe integer (2^53 ≈ 9.007e15). */
 const SAFE_DIGITS = 15;
 
+/**
+ * The last {@link parseDecimalText} result: `mantissa × 10^-scale` with `mantissa` a safe integer, or,
+ * when `big` is set, `big × 10^-scale`. Module state rather than an object per call: this runs for every
+ * money cell of every row.
+ */
+const parsed = { mantissa: 0, scale: 0, big: undefined as bigint | undefined };
+
+/**
+ * Parses valid decimal text (see `checkDecimal`: optional sign, digits with an optional point, optional
+ * exponent) into {@link parsed}. Returns false for zero (nothing to add).
+ */
+function parseDecimalText(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  let negative = false;
+  const c0 = text.charCodeAt(0);
+  if (c0 === 45 /* - */) {
+    negative = true;
+    i = 1;
+  } else if (c0 === 43 /* + */) i = 1;
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = 0;
+  let seenPoint = false;
+  const start = i;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      // Leading zeros add no digits (0.000000001 stays a 1-digit mantissa).
+      if (digits > 0 || c !== 48) digits++;
+      mantissa = mantissa * 10 + (c - 48);
+      if (seenPoint) fraction++;
+    } else if (c === 46 /* . */) {
+      seenPoint = true;
+    } else break; // e or E
+  }
+  const end = i;
+  let exponent = 0;
+  if (i < n) exponent = Number(text.slice(i + 1));
+  if (digits === 0) return false;
+  let scale = fraction - exponent;
+  if (digits <= SAFE_DIGITS && (scale >= 0 || digits - scale <= SAFE_DIGITS)) {
+    if (scale < 0) {
+      // 1.5E+3: a whole number, exact as a safe integer while it has at most 15 digits.
+      mantissa *= 10 ** -scale;
+      scale = 0;
+    }
+    parsed.mantissa = negative ? -mantissa : mantissa;
+    parsed.scale = scale;
+    parsed.big = undefined;
+    return true;
+  }
+  let big = BigInt(text.slice(start, end).replace('.', '') || '0');
+  if (scale < 0) {
+    big *= 10n ** BigInt(-scale);
+    scale = 0;
+  }
+  parsed.big = negative ? -big : big;
+  parsed.scale = scale;
+  return true;
+}
+
+/** `current × 10^(to - from)` for `to ≥ from`, exactly, or NaN when it leaves the safe integers. */
+function rescaleSafe(current: number, from: number, to: number): number {
+  if (to === from) return current;
+  if (to - from > 22) return NaN;
+  const t = current * POW10_EXACT[to - from]!;
+  return t <= Number.MAX_SAFE_INTEGER && t >= -Number.MAX_SAFE_INTEGER ? t : NaN;
+}
+
 /** An exact running sum of decimal text. */
 export class DecimalSum {
   /** The sum is `(big ?? m) × 10^-scale`; `m` a safe integer while `big` is undefined. */
@@ -25,59 +95,9 @@ export class DecimalSum {
    * an optional point, optional exponent. Zero adds nothing.
    */
   add(text: string): void {
-    const n = text.length;
-    let i = 0;
-    let negative = false;
-    const c0 = text.charCodeAt(0);
-    if (c0 === 45 /* - */) {
-      negative = true;
-      i = 1;
-    } else if (c0 === 43 /* + */) i = 1;
-    let mantissa = 0;
-    let digits = 0;
-    let fraction = 0;
-    let seenPoint = false;
-    const start = i;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 48 && c <= 57) {
-        // Leading zeros add no digits (0.000000001 stays a 1-digit mantissa).
-        if (digits > 0 || c !== 48) digits++;
-        mantissa = mantissa * 10 + (c - 48);
-        if (seenPoint) fraction++;
-      } else if (c === 46 /* . */) {
-        seenPoint = true;
-      } else break; // e or E
-    }
-    const end = i;
-    let exponent = 0;
-    if (i < n) exponent = Number(text.slice(i + 1));
-    if (digits === 0) return;
-    let scale = fraction - exponent;
-    if (digits <= SAFE_DIGITS) {
-      if (scale < 0) {
-        // 1.5E+20: a whole number; still exact as a safe integer only while it has ≤ 15 digits.
-        if (digits - scale <= SAFE_DIGITS) {
-          mantissa *= 10 ** -scale;
-          scale = 0;
-        } else {
-          this.addBigText(text.slice(start, end), negative, scale);
-          return;
-        }
-      }
-      this.addScaled(negative ? -mantissa : mantissa, scale);
-      return;
-    }
-    this.addBigText(text.slice(start, end), negative, scale);
-  }
-
-  private addBigText(digitsWithPoint: string, negative: boolean, scale: number): void {
-    let big = BigInt(digitsWithPoint.replace('.', '') || '0');
-    if (scale < 0) {
-      big *= 10n ** BigInt(-scale);
-      scale = 0;
-    }
-    this.addBig(negative ? -big : big, scale);
+    if (!parseDecimalText(text)) return;
+    if (parsed.big === undefined) this.addScaled(parsed.mantissa, parsed.scale);
+    else this.addBig(parsed.big, parsed.scale);
   }
 
   private addScaled(mantissa: number, scale: number): void {
@@ -108,6 +128,13 @@ export class DecimalSum {
     }
   }
 
+  /** A sum holding exactly `mantissa × 10^-scale`. */
+  static ofScaled(v: { mantissa: bigint; scale: number }): DecimalSum {
+    const sum = new DecimalSum();
+    sum.addBig(v.mantissa, v.scale);
+    return sum;
+  }
+
   /** Adds another sum. */
   addSum(other: DecimalSum): void {
     const { mantissa, scale } = other.toScaled();
@@ -128,5 +155,94 @@ export class DecimalSum {
   toDecimal(): Decimal {
     const { mantissa, scale } = this.toScaled();
     return new D(`${mantissa}e-${scale}`);
+  }
+}
+
+/**
+ * Exact sums of decimal text for many cells and a few columns each, in flat arrays: the sums of one cell
+ * sit side by side in memory, so adding a row's amounts costs one cache miss, not one per sum object
+ * (an import adds rows to cells in file order, which is random order for the cells).
+ */
+export class DecimalSumTable {
+  private m: Float64Array;
+  private scale: Int32Array;
+  /** Sums that left the safe integers, by slot. */
+  private readonly big = new Map<number, bigint>();
+  private capacity: number;
+
+  constructor(
+    /** Sums per cell. */
+    readonly columns: number,
+    initialCells = 1024,
+  ) {
+    this.capacity = initialCells;
+    this.m = new Float64Array(initialCells * columns);
+    this.scale = new Int32Array(initialCells * columns);
+  }
+
+  /** Makes room for cells `0 … cell`. */
+  ensure(cell: number): void {
+    if (cell < this.capacity) return;
+    let capacity = this.capacity * 2;
+    while (capacity <= cell) capacity *= 2;
+    const m = new Float64Array(capacity * this.columns);
+    m.set(this.m);
+    const scale = new Int32Array(capacity * this.columns);
+    scale.set(this.scale);
+    this.m = m;
+    this.scale = scale;
+    this.capacity = capacity;
+  }
+
+  /** Adds valid decimal text (see `checkDecimal`) to the sum of `column` of `cell`. */
+  add(cell: number, column: number, text: string): void {
+    if (!parseDecimalText(text)) return;
+    const slot = cell * this.columns + column;
+    if (parsed.big === undefined && !this.big.has(slot)) {
+      const s = this.scale[slot]!;
+      const mantissa = parsed.mantissa;
+      const scale = parsed.scale;
+      let t: number;
+      if (scale === s) t = this.m[slot]! + mantissa;
+      else if (scale > s) t = rescaleSafe(this.m[slot]!, s, scale) + mantissa;
+      else t = this.m[slot]! + rescaleSafe(mantissa, scale, s);
+      // Exact while the result is a safe integer (NaN when a rescale was not).
+      if (t <= Number.MAX_SAFE_INTEGER && t >= -Number.MAX_SAFE_INTEGER) {
+        this.m[slot] = t;
+        if (scale > s) this.scale[slot] = scale;
+        return;
+      }
+    }
+    const mantissa = parsed.big ?? BigInt(parsed.mantissa);
+    const scale = parsed.scale;
+    const s = this.scale[slot]!;
+    const current = this.big.get(slot) ?? BigInt(this.m[slot]!);
+    if (scale > s) {
+      this.big.set(slot, current * 10n ** BigInt(scale - s) + mantissa);
+      this.scale[slot] = scale;
+    } else {
+      this.big.set(slot, current + (s > scale ? mantissa * 10n ** BigInt(s - scale) : mantissa));
+    }
+  }
+
+  /** Counts one in `column` of `cell` (a column used as a counter, beside the sums: same cache line). */
+  count(cell: number, column: number): void {
+    this.m[cell * this.columns + column]!++;
+  }
+
+  /** The count of a counter column. */
+  counted(cell: number, column: number): number {
+    return this.m[cell * this.columns + column]!;
+  }
+
+  /** The exact sum of `column` of `cell` as `mantissa × 10^-scale`. */
+  toScaled(cell: number, column: number): { mantissa: bigint; scale: number } {
+    const slot = cell * this.columns + column;
+    return { mantissa: this.big.get(slot) ?? BigInt(this.m[slot]!), scale: this.scale[slot]! };
+  }
+
+  /** The sum as a {@link DecimalSum} (for totals and encoding). */
+  sum(cell: number, column: number): DecimalSum {
+    return DecimalSum.ofScaled(this.toScaled(cell, column));
   }
 }

@@ -90,6 +90,40 @@ describe('provider_cost aggregation and carried rounding', () => {
     ]);
   });
 
+  it('aggregates rows of any hours in any order (years apart, before and after the first) like a plain map', () => {
+    const t = new ProviderCostTable();
+    const naive = new Map<string, { sum: InstanceType<typeof Wide>; rows: number }>();
+    let seed = 3;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const base = Date.UTC(2024, 5, 15);
+    for (let i = 0; i < 3000; i++) {
+      // Mostly near the first row, some months and years either side.
+      const spread = [24, 24 * 60, 24 * 800][rnd(3)]!;
+      const hour = rnd(2 * spread) - spread;
+      const start = base + hour * 3_600_000 + rnd(3_600_000);
+      const sku = `S${rnd(3)}`;
+      const amount = `${rnd(1000)}.${String(rnd(1e6)).padStart(6, '0')}`;
+      t.add(charge({ sku, billedCost: amount, chargePeriodStart: start }), who);
+      const key = `${sku}@${Math.floor(start / 3_600_000) * 3_600_000}`;
+      const cur = naive.get(key) ?? { sum: new Wide(0), rows: 0 };
+      naive.set(key, { sum: cur.sum.plus(amount), rows: cur.rows + 1 });
+    }
+    const cells = t.sortedCells();
+    expect(cells).toHaveLength(naive.size);
+    for (const c of cells) {
+      const want = naive.get(`${c.tags.sku}@${c.time}`)!;
+      expect([c.rows, c.billed.toDecimal().toFixed()]).toEqual([want.rows, want.sum.toFixed()]);
+    }
+    // Sorted by series, then time.
+    for (let i = 1; i < cells.length; i++) {
+      const [a, b] = [cells[i - 1]!, cells[i]!];
+      expect(a.key < b.key || (a.key === b.key && a.time < b.time)).toBe(true);
+    }
+  });
+
   it('makes the points sum to the file sum exactly when amounts have more decimals than nano-units', () => {
     const t = new ProviderCostTable();
     const amounts: string[] = [];

@@ -7,7 +7,7 @@
  */
 import type { Attribution } from '@meterline/cost-model';
 import { RowError, type Charge } from './charge';
-import { DecimalSum } from './decimal-sum';
+import { type DecimalSum, DecimalSumTable } from './decimal-sum';
 
 /** The measurement provider exports are stored in. */
 export const PROVIDER_COST_MEASUREMENT = 'provider_cost';
@@ -61,7 +61,7 @@ export interface BillingPeriodKey {
 
 const HOUR_MS = 3_600_000;
 const SEP = '\u0000';
-/** Charge hours since the epoch stay below 2^21 until the year 2209; series ids below 2^32. */
+/** Charge hours (since the epoch) accepted: 1970 to 2209. */
 const HOURS_SPAN = 2 ** 21;
 
 /** `YYYY-MM` (UTC) of epoch ms. */
@@ -73,11 +73,46 @@ export function billingPeriodOf(ms: number): string {
 interface Series {
   id: number;
   tags: ProviderCostTags;
+  /** The series' cells by charge hour: see {@link HourIndex}. */
+  cells: HourIndex;
   /** Tag values joined in contract order: the sort key of the series. */
   sortKey: string;
 }
 
 type Trie = Map<number, Trie | Map<string, Series>>;
+
+/**
+ * Cell numbers of one series by charge hour, in a dense array over the hours seen (a month is 720
+ * slots): a lookup is one array read instead of a hash-table probe, which matters because rows hit
+ * cells in random order and every probe is a cache miss.
+ */
+class HourIndex {
+  private base = 0;
+  /** Cell number + 1 per hour from `base` (0: none yet). */
+  private slots = new Int32Array(0);
+
+  get(hour: number): number {
+    const i = hour - this.base;
+    return i >= 0 && i < this.slots.length ? this.slots[i]! - 1 : -1;
+  }
+
+  set(hour: number, cell: number): void {
+    let i = hour - this.base;
+    if (i < 0 || i >= this.slots.length) {
+      // Grow to cover the hour, in whole days, with room for the rest of a month on either side.
+      const lo = this.slots.length === 0 ? hour : Math.min(this.base, hour);
+      const hi = this.slots.length === 0 ? hour : Math.max(this.base + this.slots.length - 1, hour);
+      const base = Math.floor(lo / 24) * 24 - (this.slots.length === 0 ? 0 : 24 * 31);
+      const length = Math.ceil((hi + 1 - base) / 24) * 24 + 24 * 31;
+      const slots = new Int32Array(length);
+      if (this.slots.length > 0) slots.set(this.slots, this.base - base);
+      this.base = base;
+      this.slots = slots;
+      i = hour - base;
+    }
+    this.slots[i] = cell + 1;
+  }
+}
 
 /** Small integer ids of the distinct values of one tag: short keys instead of long strings per row. */
 class Interner {
@@ -100,13 +135,16 @@ export class ProviderCostTable {
   private readonly root: Trie = new Map();
   private readonly ids = new Array<number>(12).fill(0);
   private seriesCount = 0;
-  private readonly cells = new Map<number, ProviderCostCell>();
+  /** Per cell: its series and charge hour; its sums live in {@link sums} (billed, effective, list, quantity, rows). */
+  private readonly cellSeries: Series[] = [];
+  private readonly cellHours: number[] = [];
+  private readonly sums = new DecimalSumTable(5);
   private readonly periods = new Map<string, BillingPeriodKey>();
   private readonly periodNames = new Map<number, string>();
 
   /** Number of cells (points) so far. */
   get size(): number {
-    return this.cells.size;
+    return this.cellSeries.length;
   }
 
   /** Adds one charge, attributed. */
@@ -170,24 +208,22 @@ export class ProviderCostTable {
         charge: charge.toLowerCase(),
         billing_period: period,
       };
-      series = { id: this.seriesCount++, tags, sortKey: Object.values(tags).join(SEP) };
+      series = {
+        id: this.seriesCount++,
+        tags,
+        sortKey: Object.values(tags).join(SEP),
+        cells: new HourIndex(),
+      };
       byPeriod.set(period, series);
     }
-    const key = series.id * HOURS_SPAN + hour;
-    let cell = this.cells.get(key);
-    if (cell === undefined) {
+    let cell = series.cells.get(hour);
+    if (cell < 0) {
+      cell = this.cellSeries.length;
+      series.cells.set(hour, cell);
+      this.cellSeries.push(series);
+      this.cellHours.push(hour);
+      this.sums.ensure(cell);
       const time = hour * HOUR_MS;
-      cell = {
-        tags: series.tags,
-        time,
-        billed: new DecimalSum(),
-        effective: new DecimalSum(),
-        list: new DecimalSum(),
-        quantity: new DecimalSum(),
-        rows: 0,
-        key: series.sortKey,
-      };
-      this.cells.set(key, cell);
       const pk = c.provider + SEP + c.account + SEP + period;
       const p = this.periods.get(pk);
       if (p === undefined)
@@ -203,18 +239,29 @@ export class ProviderCostTable {
         if (time > p.lastChargeMs) p.lastChargeMs = time;
       }
     }
-    cell.billed.add(c.billedCost);
-    cell.effective.add(c.effectiveCost);
-    cell.list.add(c.listCost);
-    cell.quantity.add(c.pricingQuantity);
-    cell.rows++;
+    const sums = this.sums;
+    sums.add(cell, 0, c.billedCost);
+    sums.add(cell, 1, c.effectiveCost);
+    sums.add(cell, 2, c.listCost);
+    sums.add(cell, 3, c.pricingQuantity);
+    sums.count(cell, 4);
   }
 
   /** The cells in a deterministic order (series tag values, then time): the order points are rounded and written in. */
   sortedCells(): ProviderCostCell[] {
-    return [...this.cells.values()].sort((x, y) =>
-      x.key < y.key ? -1 : x.key > y.key ? 1 : x.time - y.time,
-    );
+    const sums = this.sums;
+    return this.cellSeries
+      .map((series, i): ProviderCostCell => ({
+        tags: series.tags,
+        time: this.cellHours[i]! * HOUR_MS,
+        billed: sums.sum(i, 0),
+        effective: sums.sum(i, 1),
+        list: sums.sum(i, 2),
+        quantity: sums.sum(i, 3),
+        rows: sums.counted(i, 4),
+        key: series.sortKey,
+      }))
+      .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : x.time - y.time));
   }
 
   /** The (provider, account, billing period) units this import delivers. */

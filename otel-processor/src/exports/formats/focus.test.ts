@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
@@ -461,4 +461,38 @@ describe('focusFormat fixtures', () => {
       'Cloud SQL for PostgreSQL: Zonal - 1 vCPU,\nLondon (committed use)',
     );
   });
+});
+
+describe('focusFormat column projection', () => {
+  // The reader decodes only `mapper.columns`: mapping a row with every other value missing must give
+  // exactly what the full row gives, tags included, or projection would silently change imports.
+  const dir = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'exports', 'focus');
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.csv'))) {
+    it(`${name}: the projected row maps like the full row`, () => {
+      const [header, ...rows] = parse(readFileSync(join(dir, name)), {
+        bom: true,
+        relax_column_count: true,
+      }) as string[][];
+      const mapper = focusFormat.compile(header!, {});
+      expect(mapper.columns!.length).toBeGreaterThan(0);
+      expect(mapper.columns!.length).toBeLessThan(header!.length);
+      const keep = new Set(mapper.columns);
+      let compared = 0;
+      for (const row of rows) {
+        const projected = row.map((v, i) => (keep.has(i) ? v : undefined));
+        let full;
+        try {
+          full = mapper.map(row);
+        } catch (err) {
+          expect(() => mapper.map(projected)).toThrow((err as Error).message);
+          continue;
+        }
+        const got = mapper.map(projected);
+        expect(got.charge).toEqual(full.charge);
+        expect(got.tags()).toEqual(full.tags());
+        compared++;
+      }
+      expect(compared).toBeGreaterThan(5);
+    });
+  }
 });

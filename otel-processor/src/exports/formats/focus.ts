@@ -20,7 +20,7 @@
 import { CHARGE_CATEGORIES, RowError } from '../charge';
 import type { Charge, ChargeCategory, MappedRow } from '../charge';
 import { TimeReader, checkDecimal, isNull, monthOf, parseJsonTags } from '../values';
-import type { Detection, ExportFormat, RowMapper } from './format';
+import type { Detection, ExportFormat, FormatOptions, RowMapper } from './format';
 
 /**
  * The columns every FOCUS 1.0–1.3 cost and usage dataset carries and the importer reads (FOCUS feature level
@@ -185,22 +185,35 @@ export const focusFormat: ExportFormat = {
     return { ok: true, variant: `FOCUS ${focusVersion(index)}` };
   },
 
-  compile(columns: readonly string[]): RowMapper {
+  compile(
+    columns: readonly string[],
+    _options?: FormatOptions,
+    fields?: ReadonlySet<keyof Charge>,
+  ): RowMapper {
     const index = columnIndex(columns);
-    const at = (name: string): number => index.get(name.toLowerCase()) ?? -1;
+    // Every column the mapper reads is looked up here, once: recorded, so the reader decodes only those.
+    const used = new Set<number>();
+    const at = (name: string): number => {
+      const i = index.get(name.toLowerCase()) ?? -1;
+      if (i >= 0) used.add(i);
+      return i;
+    };
     /** The 1.3 name when the header has it, else the deprecated one (1.3 files may carry both). */
     const either = (name: string): number => {
       const renamed = FOCUS_RENAMED_IN_1_3[name];
       const i = renamed === undefined ? -1 : at(renamed);
       return i >= 0 ? i : at(name);
     };
+    /** A column only a field the caller does not want reads: not looked up, so never decoded. */
+    const opt = (field: keyof Charge, name: string): number =>
+      fields === undefined || fields.has(field) ? at(name) : -1;
     const cBilled = at('BilledCost');
-    const cContracted = at('ContractedCost');
+    const cContracted = opt('contractedCost', 'ContractedCost');
     const cEffective = at('EffectiveCost');
     const cList = at('ListCost');
     const cQuantity = at('PricingQuantity');
     const cAccount = at('BillingAccountId');
-    const cAccountName = at('BillingAccountName');
+    const cAccountName = opt('accountName', 'BillingAccountName');
     const cCurrency = at('BillingCurrency');
     const cBillingStart = at('BillingPeriodStart');
     const cBillingEnd = at('BillingPeriodEnd');
@@ -208,19 +221,19 @@ export const focusFormat: ExportFormat = {
     const cChargeEnd = at('ChargePeriodEnd');
     const cCategory = at('ChargeCategory');
     const cClass = at('ChargeClass');
-    const cDescription = at('ChargeDescription');
-    const cIssuer = at('InvoiceIssuerName');
-    const cUnit = at('PricingUnit');
+    const cDescription = opt('chargeDescription', 'ChargeDescription');
+    const cIssuer = opt('invoiceIssuer', 'InvoiceIssuerName');
+    const cUnit = opt('pricingUnit', 'PricingUnit');
     const cProvider = either('ProviderName');
-    const cHostProvider = at('HostProviderName');
-    const cPublisher = at('PublisherName');
+    const cHostProvider = opt('publisher', 'HostProviderName');
+    const cPublisher = opt('publisher', 'PublisherName');
     const cServiceCategory = at('ServiceCategory');
     const cService = at('ServiceName');
     const cRegion = at('RegionId');
-    const cResource = at('ResourceId');
+    const cResource = opt('resourceId', 'ResourceId');
     const cSku = at('SkuId');
     const cSubAccount = at('SubAccountId');
-    const cSubAccountName = at('SubAccountName');
+    const cSubAccountName = opt('subAccountName', 'SubAccountName');
     const cTags = at('Tags');
     const cAllocatedTags = at('AllocatedTags');
     /** The provider column as the header spells it, for error messages. */
@@ -228,6 +241,7 @@ export const focusFormat: ExportFormat = {
     const times = new TimeReader();
 
     return {
+      columns: [...used].sort((a, b) => a - b),
       map(values: readonly (string | undefined)[]): MappedRow {
         const cell = (i: number): string | undefined => (i < 0 ? undefined : values[i]);
 

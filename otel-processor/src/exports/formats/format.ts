@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import type { MappedRow } from '../charge';
+import type { Charge, MappedRow } from '../charge';
 
 /** Formats `meterline import --format` accepts (`auto` detects from the header). */
 export type ExportFormatId = 'focus' | 'aws-cur' | 'aws-cur2' | 'gcp' | 'azure';
@@ -25,6 +25,11 @@ export type Detection =
 /** Maps the rows of one table; compiled once per header (column lookups by index, not by name). */
 export interface RowMapper {
   /**
+   * The column indexes {@link map} (and `tags()`) ever read, when the mapper knows them: readers may
+   * then skip decoding the others. Absent: every column is read.
+   */
+  readonly columns?: readonly number[];
+  /**
    * Maps one row (values aligned with the header).
    * @throws RowError naming the column and value it cannot read; the pipeline reports it with the line.
    */
@@ -38,6 +43,10 @@ export interface ExportFormat {
   readonly name: string;
   /** Whether `columns` (the header as read, BOM removed) is this format. */
   detect(columns: readonly string[]): Detection;
-  /** The row mapper for `columns` (only called when {@link detect} said ok). */
-  compile(columns: readonly string[], options: FormatOptions): RowMapper;
+  /**
+   * The row mapper for `columns` (only called when {@link detect} said ok). With `fields`, the caller
+   * reads only those fields of the charge: a mapper may leave the others `''`/`'0'` and not read their
+   * columns at all (the import needs no descriptions, names or resource ids).
+   */
+  compile(columns: readonly string[], options: FormatOptions, fields?: ReadonlySet<keyof Charge>): RowMapper;
 }

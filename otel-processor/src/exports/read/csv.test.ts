@@ -236,3 +236,27 @@ describe('CsvParser', () => {
     expect(parse('\n\r\n')).toEqual({ rows: [], errors: [] });
   });
 });
+
+describe('CsvParser column projection', () => {
+  it('decodes only the wanted fields, quoted or not, and keeps line numbers', () => {
+    const rows: ExportRow[] = [];
+    const parser = new CsvParser(() => undefined);
+    parser.setWantedColumns([0, 2]);
+    parser.push(Buffer.from('a,"b\n""x""",c,d\r\n"e ""q""","skip, me",g\nh,i,"j\nk"\n'), rows);
+    parser.end(rows);
+    expect(rows).toEqual([
+      { line: 1, values: ['a', undefined, 'c', undefined] },
+      { line: 3, values: ['e "q"', undefined, 'g'] },
+      { line: 4, values: ['h', undefined, 'j\nk'] },
+    ]);
+  });
+
+  it('decodes every field again without a projection', () => {
+    const rows: ExportRow[] = [];
+    const parser = new CsvParser(() => undefined);
+    parser.setWantedColumns([1]);
+    parser.setWantedColumns(undefined);
+    parser.push(Buffer.from('a,b\n'), rows);
+    expect(rows[0]!.values).toEqual(['a', 'b']);
+  });
+});

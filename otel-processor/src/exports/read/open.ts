@@ -13,7 +13,7 @@ import { createGunzip } from 'node:zlib';
 import { CsvParser } from './csv';
 import { JsonlParser } from './jsonl';
 import { errorText, openParquetTable, PARQUET_MAGIC } from './parquet';
-import type { ExportRow, ExportTable, ReadError } from './table';
+import type { BatchOptions, ExportRow, ExportTable, ReadError } from './table';
 
 /** What {@link openExportTable} may be told. */
 export interface OpenExportOptions {
@@ -45,7 +45,7 @@ export interface OpenedExportTable extends ExportTable {
   close(): Promise<void>;
 }
 
-const DEFAULT_CHUNK = 1024 * 1024;
+const DEFAULT_CHUNK = 256 * 1024;
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
@@ -120,6 +120,7 @@ class ChunkSource {
 interface ChunkParser {
   push(chunk: Buffer, out: ExportRow[]): void;
   end(out: ExportRow[]): void;
+  setWantedColumns?(columns: readonly number[] | undefined): void;
   readonly ignoredKeys?: ReadonlyMap<string, number>;
 }
 
@@ -184,9 +185,10 @@ class StreamTable<P extends ChunkParser> implements OpenedExportTable {
     }
   }
 
-  batches(onError: (e: ReadError) => void): AsyncIterable<ExportRow[]> {
+  batches(onError: (e: ReadError) => void, options: BatchOptions = {}): AsyncIterable<ExportRow[]> {
     if (this.started) throw new Error(`${this.path}: batches() can be called only once`);
     this.started = true;
+    this.parser.setWantedColumns?.(options.columns);
     return this.read(onError);
   }
 

@@ -19,6 +19,15 @@ export interface ReadError {
   reason: string;
 }
 
+/** How {@link ExportTable.batches} reads. */
+export interface BatchOptions {
+  /**
+   * The column indexes the consumer reads: a reader may leave the other values `undefined` rather than
+   * decode them (the CSV reader does). A hint: values outside it may still be there.
+   */
+  columns?: readonly number[];
+}
+
 /** An export file opened for streaming. */
 export interface ExportTable {
   /** The file as given. */
@@ -35,7 +44,7 @@ export interface ExportTable {
    * The rows in file order, in batches (one per chunk read). Rows the reader cannot read are reported
    * to `onError` and skipped; reading continues.
    */
-  batches(onError: (e: ReadError) => void): AsyncIterable<ExportRow[]>;
+  batches(onError: (e: ReadError) => void, options?: BatchOptions): AsyncIterable<ExportRow[]>;
   /** SHA-256 (hex) of the file's bytes as read from disk: complete once {@link batches} finished. */
   digest(): string;
 }
