@@ -20,8 +20,8 @@ import { DecimalSum } from './decimal-sum';
 import type { ExportFormat, ExportFormatId, FormatOptions, RowMapper } from './formats/format';
 import { openExportTable } from './read/open';
 import type { ExportTable } from './read/table';
-import { encodeProviderCostPoint, roundCells, type ProviderCostPoint } from './provider-cost-points';
-import { ProviderCostTable } from './provider-cost-table';
+import { ProviderCostEncoder, roundCells } from './provider-cost-points';
+import { ProviderCostTable, type ProviderCostCell } from './provider-cost-table';
 import { planReplacement, type PeriodOutcome } from './replace';
 
 /**
@@ -49,6 +49,9 @@ const IMPORTED_FIELDS: ReadonlySet<keyof Charge> = new Set<keyof Charge>([
   'pricingQuantity',
   'tagsKey',
 ]);
+
+/** Lines per InfluxDB write of an import. */
+const WRITE_BATCH = 5000;
 
 /** Options of {@link importExports}. */
 export interface ImportOptions {
@@ -278,10 +281,7 @@ export async function importExports(options: ImportOptions): Promise<ImportSumma
         .join('\n'),
     )
     .digest('hex');
-  const cells = table.sortedCells();
-  const points = roundCells(cells);
-  const totals = totalsOf(points);
-
+  const totals = totalsOf(table.cellsInOrder());
   let periods: PeriodOutcome[] = table.billingPeriods().map((period) => ({
     period,
     action: 'new' as const,
@@ -289,35 +289,59 @@ export async function importExports(options: ImportOptions): Promise<ImportSumma
     previousFiles: [],
   }));
   let superseded = 0;
-  let written = points.length;
-  if (options.store !== undefined) {
+  let written = 0;
+  if (options.store === undefined) {
+    written = table.size;
+  } else {
     const store = options.store;
     await store.ensureReady();
     const plan = await planReplacement(
       store,
       table.billingPeriods(),
-      cells,
+      (filter) => table.cellsInOrder(filter),
       delivery,
       options.force ?? false,
     );
     periods = plan.outcomes;
+    const unit = (provider: string, account: string, period: string): string =>
+      `${provider}\u0000${account}\u0000${period}`;
     const skipped = new Set(
       plan.outcomes
         .filter((o) => o.action === 'skipped')
-        .map((o) => `${o.period.provider}\u0000${o.period.account}\u0000${o.period.billingPeriod}`),
+        .map((o) => unit(o.period.provider, o.period.account, o.period.billingPeriod)),
     );
-    const kept = points.filter(
-      (p) =>
-        !skipped.has(
-          `${p.cell.tags.provider}\u0000${p.cell.tags.account}\u0000${p.cell.tags.billing_period}`,
-        ),
-    );
+    // Rounded over what is written, so what InfluxDB sums to is exact for it; encoded and written a batch
+    // at a time, so the lines of a large import are never all in memory.
     // New points first, then the zeros: a crash in between leaves stale extra points that a re-run removes,
     // never a period with its new data missing.
-    await store.write(kept.map((p) => encodeProviderCostPoint(p, delivery)));
+    // One write in flight while the next batch is encoded: InfluxDB works while we do. Its failure is
+    // kept (never an unhandled rejection) and thrown before anything else is sent.
+    let failure: { error: unknown } | undefined;
+    let inFlight: Promise<void> = Promise.resolve();
+    const send = async (lines: string[]): Promise<void> => {
+      await inFlight;
+      if (failure !== undefined) throw failure.error;
+      inFlight = store.write(lines).catch((error: unknown) => {
+        failure ??= { error };
+      });
+    };
+    const encoder = new ProviderCostEncoder(delivery);
+    let batch: string[] = [];
+    for (const p of roundCells(
+      table.cellsInOrder((t) => !skipped.has(unit(t.provider, t.account, t.billing_period))),
+    )) {
+      batch.push(encoder.encode(p));
+      written++;
+      if (batch.length >= WRITE_BATCH) {
+        await send(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await send(batch);
+    await inFlight;
+    if (failure !== undefined) throw failure.error;
     await store.write(plan.supersededLines);
     superseded = plan.supersededLines.length;
-    written = kept.length;
   }
 
   return {
@@ -335,18 +359,18 @@ export async function importExports(options: ImportOptions): Promise<ImportSumma
   };
 }
 
-function totalsOf(points: readonly ProviderCostPoint[]): Map<string, CurrencyTotals> {
+function totalsOf(cells: Iterable<ProviderCostCell>): Map<string, CurrencyTotals> {
   // Exact (DecimalSum never rounds), unlike a Decimal fold at 40 digits.
   const sums = new Map<string, [DecimalSum, DecimalSum, DecimalSum]>();
-  for (const p of points) {
-    let s = sums.get(p.cell.tags.currency);
+  for (const cell of cells) {
+    let s = sums.get(cell.tags.currency);
     if (s === undefined) {
       s = [new DecimalSum(), new DecimalSum(), new DecimalSum()];
-      sums.set(p.cell.tags.currency, s);
+      sums.set(cell.tags.currency, s);
     }
-    s[0].addSum(p.cell.billed);
-    s[1].addSum(p.cell.effective);
-    s[2].addSum(p.cell.list);
+    s[0].addSum(cell.billed);
+    s[1].addSum(cell.effective);
+    s[2].addSum(cell.list);
   }
   const out = new Map<string, CurrencyTotals>();
   for (const [currency, [b, e, l]] of [...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

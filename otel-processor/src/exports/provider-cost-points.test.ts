@@ -133,7 +133,7 @@ describe('provider_cost aggregation and carried rounding', () => {
       amounts.push(a);
       t.add(charge({ billedCost: a, chargePeriodStart: Date.UTC(2024, 5, 1) + h * 3_600_000 }), who);
     }
-    const points = roundCells(t.sortedCells());
+    const points = [...roundCells(t.sortedCells())];
     const total = points.reduce((s, p) => s + p.billedNano, 0n);
     const exact = amounts.reduce((s, a) => s.plus(a), new Wide(0)).times(1e9);
     expect(total.toString()).toBe(exact.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed());

@@ -11,10 +11,21 @@
  * @packageDocumentation
  */
 import { NANO_DECIMALS } from '@meterline/cost-model';
-import { encodeLine, int } from '../influx/line-protocol';
-import { sanitizeTagValue } from '../influx/line-protocol';
+import {
+  encodeFloatField,
+  encodeLine,
+  encodeStringField,
+  escapeMeasurement,
+  escapeTagValue,
+  int,
+  sanitizeTagValue,
+} from '../influx/line-protocol';
 import type { DecimalSum } from './decimal-sum';
-import { PROVIDER_COST_MEASUREMENT, type ProviderCostCell } from './provider-cost-table';
+import {
+  PROVIDER_COST_MEASUREMENT,
+  PROVIDER_COST_TAG_KEYS,
+  type ProviderCostCell,
+} from './provider-cost-table';
 
 const NANO = NANO_DECIMALS;
 
@@ -61,46 +72,67 @@ export interface ProviderCostPoint {
 
 /**
  * Rounds `cells` (already in their deterministic order) to nano-units, per currency and column, with
- * carried rounding (see the module comment).
+ * carried rounding (see the module comment). Lazy: one point per cell as the cells are reached.
  */
-export function roundCells(cells: readonly ProviderCostCell[]): ProviderCostPoint[] {
+export function* roundCells(cells: Iterable<ProviderCostCell>): Generator<ProviderCostPoint> {
   const rounders = new Map<string, [CarryRounder, CarryRounder, CarryRounder]>();
-  return cells.map((cell) => {
+  for (const cell of cells) {
     let r = rounders.get(cell.tags.currency);
     if (r === undefined) {
       r = [new CarryRounder(), new CarryRounder(), new CarryRounder()];
       rounders.set(cell.tags.currency, r);
     }
-    return {
+    yield {
       cell,
       billedNano: r[0].next(cell.billed),
       effectiveNano: r[1].next(cell.effective),
       listNano: r[2].next(cell.list),
     };
-  });
+  }
 }
+
+/**
+ * Encodes the points of one delivery. The measurement and tags of a series are escaped once and reused
+ * for each of its hours (a month of hourly points shares one series prefix 720 times).
+ */
+export class ProviderCostEncoder {
+  private readonly prefixes = new Map<string, string>();
+  private readonly fileField: string;
+
+  /** @param file the digest of the delivery, the `file` field of every point. */
+  constructor(file: string) {
+    this.fileField = encodeStringField(file);
+  }
+
+  /** The line of one point (precision ms). */
+  encode(p: ProviderCostPoint): string {
+    const cell = p.cell;
+    let prefix = this.prefixes.get(cell.key);
+    if (prefix === undefined) {
+      prefix = escapeMeasurement(PROVIDER_COST_MEASUREMENT);
+      const t = cell.tags;
+      // Sorted by key, as InfluxDB prefers; empty values omitted (a tag cannot be empty).
+      for (const k of SORTED_TAG_KEYS) {
+        const v = sanitizeTagValue(t[k]);
+        if (v !== '') prefix += ',' + k + '=' + escapeTagValue(v, k, PROVIDER_COST_MEASUREMENT);
+      }
+      this.prefixes.set(cell.key, prefix);
+    }
+    const { mantissa, scale } = cell.quantity.toScaled();
+    const quantity = encodeFloatField(Number(`${mantissa}e-${scale}`), 'quantity');
+    return (
+      `${prefix} billed_nano=${p.billedNano}i,effective_nano=${p.effectiveNano}i,list_nano=${p.listNano}i,` +
+      `quantity=${quantity},rows=${cell.rows}i,file=${this.fileField} ${cell.time}`
+    );
+  }
+}
+
+/** Tag keys in byte order (they are plain ASCII names: no escaping needed). */
+const SORTED_TAG_KEYS = [...PROVIDER_COST_TAG_KEYS].sort();
 
 /** The line of one point; `file` is the digest of the delivery it came from. */
 export function encodeProviderCostPoint(p: ProviderCostPoint, file: string): string {
-  const t = p.cell.tags;
-  const tags: Record<string, string> = {};
-  for (const k of Object.keys(t) as (keyof typeof t)[]) tags[k] = sanitizeTagValue(t[k]);
-  return encodeLine(
-    {
-      measurement: PROVIDER_COST_MEASUREMENT,
-      tags,
-      fields: {
-        billed_nano: int(p.billedNano),
-        effective_nano: int(p.effectiveNano),
-        list_nano: int(p.listNano),
-        quantity: Number(p.cell.quantity.toDecimal().toString()),
-        rows: int(p.cell.rows),
-        file,
-      },
-      time: p.cell.time,
-    },
-    'ms',
-  );
+  return new ProviderCostEncoder(file).encode(p);
 }
 
 /**

@@ -35,6 +35,23 @@ export interface ProviderCostTags {
   billing_period: string;
 }
 
+/** The tag keys of `provider_cost`, in contract order. */
+export const PROVIDER_COST_TAG_KEYS: readonly (keyof ProviderCostTags)[] = [
+  'provider',
+  'account',
+  'sub_account',
+  'service',
+  'category',
+  'region',
+  'sku',
+  'tenant',
+  'team',
+  'attribution',
+  'currency',
+  'charge',
+  'billing_period',
+];
+
 /** One aggregated point. */
 export interface ProviderCostCell {
   tags: ProviderCostTags;
@@ -247,21 +264,43 @@ export class ProviderCostTable {
     sums.count(cell, 4);
   }
 
-  /** The cells in a deterministic order (series tag values, then time): the order points are rounded and written in. */
-  sortedCells(): ProviderCostCell[] {
+  /**
+   * The cells in a deterministic order (series tag values, then time), the order points are rounded and
+   * written in, one at a time: each view (with its sums as {@link DecimalSum}s) is made when reached, so
+   * the end of an import holds no second copy of the whole table.
+   */
+  *cellsInOrder(filter?: (tags: ProviderCostTags) => boolean): Generator<ProviderCostCell> {
+    const n = this.cellSeries.length;
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    const series = this.cellSeries;
+    const hours = this.cellHours;
+    order.sort((x, y) => {
+      const a = series[x]!.sortKey;
+      const b = series[y]!.sortKey;
+      return a < b ? -1 : a > b ? 1 : hours[x]! - hours[y]!;
+    });
     const sums = this.sums;
-    return this.cellSeries
-      .map((series, i): ProviderCostCell => ({
-        tags: series.tags,
-        time: this.cellHours[i]! * HOUR_MS,
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      const s = series[i]!;
+      if (filter !== undefined && !filter(s.tags)) continue;
+      yield {
+        tags: s.tags,
+        time: hours[i]! * HOUR_MS,
         billed: sums.sum(i, 0),
         effective: sums.sum(i, 1),
         list: sums.sum(i, 2),
         quantity: sums.sum(i, 3),
         rows: sums.counted(i, 4),
-        key: series.sortKey,
-      }))
-      .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : x.time - y.time));
+        key: s.sortKey,
+      };
+    }
+  }
+
+  /** All of {@link cellsInOrder} as an array (tests, small tables). */
+  sortedCells(): ProviderCostCell[] {
+    return [...this.cellsInOrder()];
   }
 
   /** The (provider, account, billing period) units this import delivers. */

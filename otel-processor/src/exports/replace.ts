@@ -14,8 +14,10 @@ import type { InfluxStore } from '../influx/store';
 import { encodeSupersededPoint } from './provider-cost-points';
 import {
   PROVIDER_COST_MEASUREMENT,
+  PROVIDER_COST_TAG_KEYS,
   type BillingPeriodKey,
   type ProviderCostCell,
+  type ProviderCostTags,
 } from './provider-cost-table';
 
 /** What happened to one (provider, account, billing period) of the import. */
@@ -60,23 +62,17 @@ async function storedPoints(
   return { points, files };
 }
 
-/** The identity of a stored point, comparable with a cell's (tags in contract order, then time). */
-function identity(tags: Record<string, string>, time: number): string {
-  return (
-    JSON.stringify(
-      Object.keys(tags)
-        .sort()
-        .map((k) => [k, tags[k]]),
-    ) +
-    '@' +
-    time
-  );
+/** The identity of a stored point, comparable with a cell's: its tag values in contract order, then time. */
+function identity(tags: Readonly<Record<string, string | undefined>>, time: number): string {
+  let key = '';
+  for (const k of PROVIDER_COST_TAG_KEYS) key += (tags[k] ?? '') + '\u0000';
+  return key + time;
 }
 
 function cellIdentity(cell: ProviderCostCell): string {
+  // As stored: the values the line carried (sanitised; an empty one is absent, read back as '').
   const tags: Record<string, string> = {};
-  // As stored: the values the line carried (sanitised), empty ones omitted.
-  for (const [k, v] of Object.entries(cell.tags)) if (v !== '') tags[k] = sanitizeTagValue(v);
+  for (const k of PROVIDER_COST_TAG_KEYS) tags[k] = sanitizeTagValue(cell.tags[k]);
   return identity(tags, cell.time);
 }
 
@@ -88,7 +84,7 @@ function cellIdentity(cell: ProviderCostCell): string {
 export async function planReplacement(
   store: InfluxStore,
   periods: readonly BillingPeriodKey[],
-  cells: readonly ProviderCostCell[],
+  cells: (filter: (tags: ProviderCostTags) => boolean) => Iterable<ProviderCostCell>,
   file: string,
   force: boolean,
 ): Promise<{ outcomes: PeriodOutcome[]; supersededLines: string[] }> {
@@ -111,16 +107,14 @@ export async function planReplacement(
       });
       continue;
     }
-    const fresh = new Set(
-      cells
-        .filter(
-          (c) =>
-            c.tags.provider === period.provider &&
-            c.tags.account === period.account &&
-            c.tags.billing_period === period.billingPeriod,
-        )
-        .map(cellIdentity),
-    );
+    const fresh = new Set<string>();
+    for (const c of cells(
+      (t) =>
+        t.provider === period.provider &&
+        t.account === period.account &&
+        t.billing_period === period.billingPeriod,
+    ))
+      fresh.add(cellIdentity(c));
     let superseded = 0;
     for (const p of points) {
       if (fresh.has(identity(p.tags, p.time))) continue;

@@ -97,6 +97,8 @@ export function parseExportTime(text: string): number | undefined {
  */
 export class TimeReader {
   private readonly cache = new Map<string, number>();
+  /** The last cell read per column and its time: most columns repeat their value row after row. */
+  private readonly last = new Map<string, { cell: string; time: number }>();
 
   /**
    * Epoch ms of `cell`.
@@ -104,14 +106,30 @@ export class TimeReader {
    */
   read(cell: string | undefined, column: string): number {
     if (cell === undefined) throw new RowError(`${column}: missing`, column);
+    // Comparing with the last value is cheaper than hashing a new string for the cache.
+    const last = this.last.get(column);
+    if (last !== undefined && last.cell === cell) return last.time;
     const hit = this.cache.get(cell);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      this.remember(column, cell, hit);
+      return hit;
+    }
     if (isNull(cell)) throw new RowError(`${column}: empty`, column);
     const t = parseExportTime(cell);
     if (t === undefined) throw new RowError(`${column}: not a date: ${JSON.stringify(cell)}`, column);
     if (this.cache.size >= 10_000) this.cache.clear();
     this.cache.set(cell, t);
+    this.remember(column, cell, t);
     return t;
+  }
+
+  private remember(column: string, cell: string, time: number): void {
+    const last = this.last.get(column);
+    if (last === undefined) this.last.set(column, { cell, time });
+    else {
+      last.cell = cell;
+      last.time = time;
+    }
   }
 
   /** Like {@link read}, but a null cell gives `fallback`. */

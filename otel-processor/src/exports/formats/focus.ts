@@ -252,9 +252,6 @@ export const focusFormat: ExportFormat = {
             `ChargePeriodEnd: before ChargePeriodStart: ${JSON.stringify(cell(cChargeEnd))}`,
             'ChargePeriodEnd',
           );
-        // FOCUS requires the billing period, but a missing one is recoverable: charges are billed monthly.
-        const month = monthOf(chargePeriodStart);
-
         // 1.3: HostProviderName may be null (e.g. on tax rows); fall back to the deprecated PublisherName.
         const host = cell(cHostProvider);
         const publisher = isNull(host) ? text(cell(cPublisher)) : host;
@@ -283,8 +280,13 @@ export const focusFormat: ExportFormat = {
           chargeDescription: text(cell(cDescription)),
           chargePeriodStart,
           chargePeriodEnd,
-          billingPeriodStart: times.readOr(cell(cBillingStart), 'BillingPeriodStart', month.start),
-          billingPeriodEnd: times.readOr(cell(cBillingEnd), 'BillingPeriodEnd', month.end),
+          // FOCUS requires the billing period, but a missing one is recoverable: charges are billed monthly.
+          billingPeriodStart: isNull(cell(cBillingStart))
+            ? monthOf(chargePeriodStart).start
+            : times.read(cell(cBillingStart), 'BillingPeriodStart'),
+          billingPeriodEnd: isNull(cell(cBillingEnd))
+            ? monthOf(chargePeriodStart).end
+            : times.read(cell(cBillingEnd), 'BillingPeriodEnd'),
           billedCost: checkDecimal(cell(cBilled), 'BilledCost'),
           effectiveCost: checkDecimal(cell(cEffective), 'EffectiveCost'),
           listCost: checkDecimal(cell(cList), 'ListCost'),
