@@ -196,7 +196,21 @@ export class DecimalSumTable {
 
   /** Adds valid decimal text (see `checkDecimal`) to the sum of `column` of `cell`. */
   add(cell: number, column: number, text: string): void {
-    if (!parseDecimalText(text)) return;
+    this.lastNonZero = parseDecimalText(text);
+    if (this.lastNonZero) this.addParsed(cell, column);
+  }
+
+  /**
+   * Adds the amount the last {@link add} parsed, to another column: billed, effective and contracted cost
+   * are often the same text on a row, and comparing strings is cheaper than parsing one again.
+   */
+  addAgain(cell: number, column: number): void {
+    if (this.lastNonZero) this.addParsed(cell, column);
+  }
+
+  private lastNonZero = false;
+
+  private addParsed(cell: number, column: number): void {
     const slot = cell * this.columns + column;
     if (parsed.big === undefined && !this.big.has(slot)) {
       const s = this.scale[slot]!;

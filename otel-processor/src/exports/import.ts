@@ -50,8 +50,9 @@ const IMPORTED_FIELDS: ReadonlySet<keyof Charge> = new Set<keyof Charge>([
   'tagsKey',
 ]);
 
-/** Lines per InfluxDB write of an import. */
-const WRITE_BATCH = 5000;
+/** Lines per InfluxDB write of an import, and writes at once. */
+const WRITE_BATCH = 1000;
+const WRITES_IN_FLIGHT = 4;
 
 /** Options of {@link importExports}. */
 export interface ImportOptions {
@@ -169,36 +170,59 @@ export function detectFormat(
 
 /** Attribution of an export row: its tags are the attributes, provider facts the resource. Cached per tag set. */
 class ExportAttribution {
-  private readonly cache = new Map<string, Attribution>();
+  /** By tag set, then the few resources seen with it (compared by value: cheaper than hashing a joined key). */
+  private readonly cache = new Map<string, CachedAttribution[]>();
+  private size = 0;
   constructor(private readonly attributor: Attributor) {}
 
   of(c: Charge, tags: () => Record<string, string>): Attribution {
-    const key =
-      c.tagsKey +
-      '\u0000' +
-      c.provider +
-      '\u0000' +
-      c.account +
-      '\u0000' +
-      c.subAccount +
-      '\u0000' +
-      c.region;
-    let a = this.cache.get(key);
-    if (a === undefined) {
-      a = this.attributor.attribute({
-        attributes: tags(),
-        resource: {
-          'cloud.provider': c.provider,
-          'cloud.account.id': c.subAccount || c.account,
-          'cloud.region': c.region,
-          'billing.account.id': c.account,
-        },
-      });
-      if (this.cache.size >= 100_000) this.cache.clear();
-      this.cache.set(key, a);
+    let list = this.cache.get(c.tagsKey);
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i]!;
+        if (
+          e.region === c.region &&
+          e.subAccount === c.subAccount &&
+          e.account === c.account &&
+          e.provider === c.provider
+        )
+          return e.attribution;
+      }
+    } else {
+      if (this.size >= 100_000) {
+        this.cache.clear();
+        this.size = 0;
+      }
+      list = [];
+      this.cache.set(c.tagsKey, list);
     }
-    return a;
+    const attribution = this.attributor.attribute({
+      attributes: tags(),
+      resource: {
+        'cloud.provider': c.provider,
+        'cloud.account.id': c.subAccount || c.account,
+        'cloud.region': c.region,
+        'billing.account.id': c.account,
+      },
+    });
+    list.push({
+      provider: c.provider,
+      account: c.account,
+      subAccount: c.subAccount,
+      region: c.region,
+      attribution,
+    });
+    this.size++;
+    return attribution;
   }
+}
+
+interface CachedAttribution {
+  provider: string;
+  account: string;
+  subAccount: string;
+  region: string;
+  attribution: Attribution;
 }
 
 /** Streams the files of one delivery into `provider_cost` (see the module comment). */
@@ -314,16 +338,21 @@ export async function importExports(options: ImportOptions): Promise<ImportSumma
     // at a time, so the lines of a large import are never all in memory.
     // New points first, then the zeros: a crash in between leaves stale extra points that a re-run removes,
     // never a period with its new data missing.
-    // One write in flight while the next batch is encoded: InfluxDB works while we do. Its failure is
-    // kept (never an unhandled rejection) and thrown before anything else is sent.
+    // A few writes in flight while the next batch is encoded: InfluxDB parses requests in parallel, and
+    // works while we do. A failure is kept (never an unhandled rejection) and thrown before anything
+    // else is sent.
     let failure: { error: unknown } | undefined;
-    let inFlight: Promise<void> = Promise.resolve();
+    const inFlight = new Set<Promise<void>>();
     const send = async (lines: string[]): Promise<void> => {
-      await inFlight;
+      while (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight);
       if (failure !== undefined) throw failure.error;
-      inFlight = store.write(lines).catch((error: unknown) => {
-        failure ??= { error };
-      });
+      const w: Promise<void> = store
+        .write(lines)
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => inFlight.delete(w));
+      inFlight.add(w);
     };
     const encoder = new ProviderCostEncoder(delivery);
     let batch: string[] = [];
@@ -338,7 +367,7 @@ export async function importExports(options: ImportOptions): Promise<ImportSumma
       }
     }
     if (batch.length > 0) await send(batch);
-    await inFlight;
+    await Promise.all(inFlight);
     if (failure !== undefined) throw failure.error;
     await store.write(plan.supersededLines);
     superseded = plan.supersededLines.length;

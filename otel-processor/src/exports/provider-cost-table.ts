@@ -134,12 +134,19 @@ class HourIndex {
 /** Small integer ids of the distinct values of one tag: short keys instead of long strings per row. */
 class Interner {
   private readonly ids = new Map<string, number>();
+  /** The last value and its id: provider, account, currency… repeat row after row, and comparing is cheaper than hashing. */
+  private lastValue: string | undefined;
+  private lastId = 0;
+
   id(value: string): number {
+    if (value === this.lastValue) return this.lastId;
     let id = this.ids.get(value);
     if (id === undefined) {
       id = this.ids.size;
       this.ids.set(value, id);
     }
+    this.lastValue = value;
+    this.lastId = id;
     return id;
   }
 }
@@ -148,9 +155,12 @@ class Interner {
 export class ProviderCostTable {
   // Per row, the series is found from interned ids (a short key) and the cell from a number: building and
   // hashing a long string of every tag value per row cost more than parsing the row.
-  private readonly interners = Array.from({ length: 12 }, () => new Interner());
+  private readonly interners = Array.from({ length: 9 }, () => new Interner());
   private readonly root: Trie = new Map();
-  private readonly ids = new Array<number>(12).fill(0);
+  private readonly ids = new Array<number>(10).fill(0);
+  /** Attribution results are shared objects (cached by the caller): their id by identity, else by value. */
+  private readonly attributionIds = new WeakMap<Attribution, number>();
+  private readonly attributionValues = new Interner();
   private seriesCount = 0;
   /** Per cell: its series and charge hour; its sums live in {@link sums} (billed, effective, list, quantity, rows). */
   private readonly cellSeries: Series[] = [];
@@ -162,6 +172,16 @@ export class ProviderCostTable {
   /** Number of cells (points) so far. */
   get size(): number {
     return this.cellSeries.length;
+  }
+
+  private attributionId(a: Attribution): number {
+    let id = this.attributionIds.get(a);
+    if (id === undefined) {
+      // By value: equal attributions in distinct objects must be one series.
+      id = this.attributionValues.id(a.tenant + SEP + a.team + SEP + a.attribution);
+      this.attributionIds.set(a, id);
+    }
+    return id;
   }
 
   /** Adds one charge, attributed. */
@@ -190,12 +210,10 @@ export class ProviderCostTable {
     ids[4] = i[4]!.id(c.category);
     ids[5] = i[5]!.id(c.region);
     ids[6] = i[6]!.id(c.sku);
-    ids[7] = i[7]!.id(a.tenant);
-    ids[8] = i[8]!.id(a.team);
-    ids[9] = i[9]!.id(a.attribution);
-    ids[10] = i[10]!.id(c.currency);
-    ids[11] = i[11]!.id(charge);
-    for (let k = 0; k < 11; k++) {
+    ids[7] = this.attributionId(a);
+    ids[8] = i[7]!.id(c.currency);
+    ids[9] = i[8]!.id(charge);
+    for (let k = 0; k < 9; k++) {
       let next = node.get(ids[k]!) as Trie | undefined;
       if (next === undefined) {
         next = new Map();
@@ -203,10 +221,10 @@ export class ProviderCostTable {
       }
       node = next;
     }
-    let byPeriod = node.get(ids[11]!) as Map<string, Series> | undefined;
+    let byPeriod = node.get(ids[9]!) as Map<string, Series> | undefined;
     if (byPeriod === undefined) {
       byPeriod = new Map();
-      node.set(ids[11]!, byPeriod);
+      node.set(ids[9]!, byPeriod);
     }
     let series = byPeriod.get(period);
     if (series === undefined) {
@@ -258,8 +276,10 @@ export class ProviderCostTable {
     }
     const sums = this.sums;
     sums.add(cell, 0, c.billedCost);
-    sums.add(cell, 1, c.effectiveCost);
-    sums.add(cell, 2, c.listCost);
+    if (c.effectiveCost === c.billedCost) sums.addAgain(cell, 1);
+    else sums.add(cell, 1, c.effectiveCost);
+    if (c.listCost === c.effectiveCost) sums.addAgain(cell, 2);
+    else sums.add(cell, 2, c.listCost);
     sums.add(cell, 3, c.pricingQuantity);
     sums.count(cell, 4);
   }

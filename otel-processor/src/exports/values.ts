@@ -14,6 +14,7 @@ export function isNull(cell: string | undefined): cell is undefined | '' {
   return cell.trim() === '';
 }
 
+
 /** Decimal text as exports write it: optional sign, digits with an optional point, optional exponent. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -91,6 +92,73 @@ export function parseExportTime(text: string): number | undefined {
   return undefined;
 }
 
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * Epoch ms of the one shape most exports use, `2024-06-01T00:00:00Z` (also `.000Z`), read digit by
+ * digit; NaN for anything else (then {@link parseExportTime} decides). Hashing the cell for a cache
+ * costs more than this.
+ */
+export function fastIsoTime(s: string): number {
+  const n = s.length;
+  if ((n !== 20 && n !== 24) || s.charCodeAt(n - 1) !== 90 /* Z */ || s.charCodeAt(10) !== 84 /* T */)
+    return NaN;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58)
+    return NaN;
+  const y = digits(s, 0, 4);
+  const mo = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  const h = digits(s, 11, 2);
+  const mi = digits(s, 14, 2);
+  const sec = digits(s, 17, 2);
+  let ms = 0;
+  if (n === 24) {
+    if (s.charCodeAt(19) !== 46 /* . */) return NaN;
+    ms = digits(s, 20, 3);
+  }
+  if (
+    y < 0 ||
+    mo < 1 ||
+    mo > 12 ||
+    d < 1 ||
+    h < 0 ||
+    h > 23 ||
+    mi < 0 ||
+    mi > 59 ||
+    sec < 0 ||
+    sec > 59 ||
+    ms < 0
+  )
+    return NaN;
+  // 29 February only in leap years; other days up to the month's length.
+  if (
+    d > DAYS_IN_MONTH[mo - 1]! ||
+    (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)))
+  )
+    return NaN;
+  return ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60_000 + sec * 1000 + ms;
+}
+
 /**
  * {@link parseExportTime} with a cache: exports repeat the same few timestamps (one per hour or day) on
  * millions of rows. One per mapper.
@@ -109,6 +177,11 @@ export class TimeReader {
     // Comparing with the last value is cheaper than hashing a new string for the cache.
     const last = this.last.get(column);
     if (last !== undefined && last.cell === cell) return last.time;
+    const fast = fastIsoTime(cell);
+    if (fast === fast) {
+      this.remember(column, cell, fast);
+      return fast;
+    }
     const hit = this.cache.get(cell);
     if (hit !== undefined) {
       this.remember(column, cell, hit);

@@ -1,6 +1,6 @@
 import { sendJson, startStub, type StubServer } from '../../../test/support/stub-http';
 import { InfluxQueryError, InfluxWriteError } from './errors';
-import { V1Client, findNamedLine, splitBatches } from './v1-client';
+import { V1Client, findNamedLine, isLoopbackUrl, splitBatches } from './v1-client';
 
 const noSleep = { baseDelayMs: 1, random: () => 0, sleep: async () => undefined };
 
@@ -48,6 +48,7 @@ describe('V1Client.write', () => {
       database: 'meter line',
       retentionPolicy: 'rp1',
       batchSize: 5000,
+      gzip: true,
     });
     const all = lines(12_001);
     await client.write(all);
@@ -60,6 +61,17 @@ describe('V1Client.write', () => {
     expect(first?.headers['content-encoding']).toBe('gzip');
     expect(first?.rawBody.length).toBeLessThan(first?.body.length ?? 0);
     expect(stub.requests.flatMap((r) => r.body.split('\n').filter(Boolean))).toEqual(all);
+  });
+
+  it('does not compress for a loopback server unless asked to', async () => {
+    stub = await startStub((_req, res) => res.writeHead(204).end());
+    await new V1Client({ url: stub.url, database: 'db' }).write(lines(3));
+    expect(stub.requests[0]?.headers['content-encoding']).toBeUndefined();
+    expect(isLoopbackUrl('http://localhost:8086')).toBe(true);
+    expect(isLoopbackUrl('http://127.0.0.53:8086')).toBe(true);
+    expect(isLoopbackUrl('http://[::1]:8086')).toBe(true);
+    expect(isLoopbackUrl('https://influx.example.com')).toBe(false);
+    expect(isLoopbackUrl('http://10.0.0.7:8086')).toBe(false);
   });
 
   it('honours a per-call batch size, precision and uncompressed bodies', async () => {

@@ -44,12 +44,26 @@ export interface V1ClientOptions {
   batchSize?: number;
   /** Per-request timeout in ms (default 10000). */
   timeoutMs?: number;
-  /** Gzip write bodies (default true). */
+  /**
+   * Gzip write bodies. Default: yes, unless the server is on a loopback address (`localhost`,
+   * `127.0.0.0/8`, `::1`), where compressing costs CPU the server needs and saves no network.
+   */
   gzip?: boolean;
   /** Retry policy for 5xx/429/timeouts/connection errors. */
   retry?: RetryOptions;
   /** `fetch` implementation (default: the global one). */
   fetch?: typeof fetch;
+}
+
+/** Whether `url` names a loopback host. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Options of one {@link V1Client.write}. */
@@ -220,7 +234,7 @@ export class V1Client {
     for (let b = 0; b < batches.length; b++) {
       const batch = batches[b] as string[];
       const text = batch.join('\n') + '\n';
-      const useGzip = this.options.gzip ?? true;
+      const useGzip = this.options.gzip ?? !isLoopbackUrl(this.options.url);
       const body = useGzip ? await gzip(Buffer.from(text, 'utf8')) : Buffer.from(text, 'utf8');
       const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
       if (useGzip) headers['content-encoding'] = 'gzip';
