@@ -14,7 +14,6 @@ export function isNull(cell: string | undefined): cell is undefined | '' {
   return cell.trim() === '';
 }
 
-
 /** Decimal text as exports write it: optional sign, digits with an optional point, optional exponent. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
