@@ -113,10 +113,71 @@ describe('openExportTable', () => {
     }
   });
 
-  it('counts JSON keys the first record did not have', async () => {
-    const path = file('extra.jsonl', '{"a":1}\n{"a":2,"b":3}\n{"b":4}\n');
-    const { table } = await readAll(path);
+  it('counts JSON keys first met after the 1,000-record window', async () => {
+    const records = Array.from({ length: 1000 }, (_, i) => `{"a":${i + 1}}`);
+    records[999] = '{"a":1000,"in":true}';
+    const path = file('extra.jsonl', `${records.join('\n')}\n{"a":1001,"b":3}\n{"b":4,"in":false}\n`);
+    const { table, rows, errors } = await readAll(path, { chunkSize: 1000 });
+    expect(table.columns).toEqual(['a', 'in']);
+    expect(errors).toEqual([]);
+    expect(rows).toHaveLength(1002);
+    expect(rows.slice(999).map((r) => [r.line, ...r.values])).toEqual([
+      [1000, '1000', 'true'],
+      [1001, '1001', undefined],
+      [1002, undefined, 'false'],
+    ]);
     expect(table.ignoredKeys()).toEqual(new Map([['b', 2]]));
+  });
+
+  it('takes JSON columns from the window, known once open resolves (a null project first)', async () => {
+    const jsonl = [
+      '{"cost":-0.5,"project":null,"labels":null,"service":{"description":"Support"}}',
+      '',
+      '{"cost":0.1234567890123456789,"project":{"id":"p1","name":"One"},"labels":[{"key":"k","value":"v"}]}',
+      '{"cost":1,"project":{"id":"p2","name":"Two"},"service":{"description":"Compute Engine"}}',
+    ].join('\n');
+    for (const [name, content] of [
+      ['gcp.jsonl', Buffer.from(jsonl)],
+      ['gcp.jsonl.gz', gzipSync(jsonl)],
+    ] as const) {
+      const path = file(name, content);
+      const table = await openExportTable(path, { chunkSize: 16 });
+      expect(table.columns).toEqual(['cost', 'project.id', 'project.name', 'labels', 'service.description']);
+      const rows: ExportRow[] = [];
+      for await (const batch of table.batches(() => undefined)) rows.push(...batch);
+      expect(rows.map((r) => [r.line, ...r.values])).toEqual([
+        [1, '-0.5', undefined, undefined, undefined, 'Support'],
+        [3, '0.1234567890123456789', 'p1', 'One', '[{"key":"k","value":"v"}]', undefined],
+        [4, '1', 'p2', 'Two', undefined, 'Compute Engine'],
+      ]);
+      expect(table.ignoredKeys().size).toBe(0);
+      expect(table.digest()).toBe(sha256(path));
+    }
+  });
+
+  it('reads only the JSON window before resolving, and keeps lines and errors right across it', async () => {
+    const records: string[] = ['{"n":0.10,"p":null}', 'not json'];
+    for (let i = 3; i <= 3000; i++) records.push(i === 1500 ? '' : `{"n":${i}.0,"p":{"id":"p${i}"}}`);
+    const path = file('window.jsonl', records.join('\n') + '\n');
+    const table = await openExportTable(path, { chunkSize: 256 });
+    expect(table.columns).toEqual(['n', 'p.id']);
+    // The first 1,000 records (lines 1 to 1001) and a chunk, not the whole file.
+    expect(table.bytesRead()).toBeLessThan(table.totalBytes / 2);
+    const rows: ExportRow[] = [];
+    const errors: ReadError[] = [];
+    for await (const batch of table.batches((e) => errors.push(e))) rows.push(...batch);
+    expect(errors).toEqual([
+      { line: 2, reason: 'invalid JSON: expected a JSON object, found "n" at column 1' },
+    ]);
+    expect(rows).toHaveLength(2998);
+    expect(rows.map((r) => r.line)).toEqual(
+      [1, ...Array.from({ length: 2998 }, (_, i) => i + 3)].filter((l) => l !== 1500),
+    );
+    expect(rows[0]!.values).toEqual(['0.10', undefined]);
+    expect(rows.find((r) => r.line === 1001)!.values).toEqual(['1001.0', 'p1001']);
+    expect(rows.find((r) => r.line === 1002)!.values).toEqual(['1002.0', 'p1002']);
+    expect(table.ignoredKeys().size).toBe(0);
+    expect(table.digest()).toBe(sha256(path));
   });
 
   it('uses the extension when the content does not decide', async () => {

@@ -37,8 +37,8 @@ export interface OpenExportOptions {
 /** An opened export: the reader contract, plus what only some callers need. */
 export interface OpenedExportTable extends ExportTable {
   /**
-   * JSON lines only: keys of later records that the first record did not have (so they have no column)
-   * → in how many records they appeared. Empty for CSV and Parquet.
+   * JSON lines only: keys first met after the read-ahead window the columns were taken from (so they have
+   * no column) → in how many records they appeared. Empty for CSV and Parquet.
    */
   ignoredKeys(): ReadonlyMap<string, number>;
   /** Releases the file without reading it (after `columns` did not match, say); `batches()` closes it itself. */
@@ -171,7 +171,8 @@ class StreamTable<P extends ChunkParser> implements OpenedExportTable {
   }
 
   /**
-   * Reads chunks into {@link pending} until `done()` (the header or first record is in) or the end.
+   * Reads chunks into {@link pending} until `done()` (the CSV header, or the JSON lines window, is in) or
+   * the end.
    */
   async fill(done: () => boolean): Promise<void> {
     while (!done()) {
@@ -250,7 +251,8 @@ function firstContentByte(chunks: Buffer[]): number {
 }
 
 /**
- * Opens an export file for streaming and reads its header (CSV) or first record (JSON lines) or footer
+ * Opens an export file for streaming and reads its header (CSV), read-ahead window (JSON lines: up to
+ * its first 1,000 records or 4 MiB, whose keys are the columns, see {@link JsonlParser}) or footer
  * (Parquet) to fill `columns`; the rows come from `batches()`, in one pass over the file that also
  * hashes it (`digest()`) and counts bytes read (`bytesRead()`).
  *
@@ -351,6 +353,8 @@ export async function openExportTable(
       (report) => new JsonlParser(report, { maxLineBytes: maxRowBytes }),
     );
     const parser = table.parser;
+    // The parser sets its columns once it has read its whole window (or the end): the window's rows are
+    // then in `pending`, and memory stays bounded by the window.
     await table.fill(() => parser.columns !== undefined);
     if (parser.columns === undefined) {
       const e = table.errors[0];
