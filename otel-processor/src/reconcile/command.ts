@@ -53,6 +53,11 @@ Exit status:
   3  some ratio exceeds the threshold, or a day has modelled cost but no bill ("no bill")
   2  usage or configuration error (bad option or date, invalid config, missing exchange rate)
   1  any other error (e.g. InfluxDB unreachable)
+
+Examples:
+  meterline reconcile --from 2026-03-01 --to 2026-03-31
+  meterline reconcile -c /etc/meterline/meterline.yaml --from 2026-03-01 --to 2026-03-07 --threshold 0.01
+  meterline reconcile --from 2026-03-01 --to 2026-03-31 --json | jq '.rows[] | select(.status != "ok")'
 `;
 
 /**
