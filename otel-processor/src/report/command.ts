@@ -59,7 +59,7 @@ Exit status: 0 written; 2 usage or configuration error; 1 any other error (e.g. 
 Examples:
   meterline report --period 2026-03 --out reports/2026-03
   meterline report -c /etc/meterline/meterline.yaml --period 2026-03 --by tenant --out /srv/reports/2026-03
-  sha256sum -c <(jq -r '.files[] | "\\(.sha256)  \\(.name)"' reports/2026-03/manifest.json)   # audit
+  cd reports/2026-03 && sha256sum -c <(jq -r '.files[] | "\\(.sha256)  \\(.name)"' manifest.json)   # audit
 `;
 
 /** Meterline's version, from this package's package.json (`src/` and `dist/` are both two levels down). */
