@@ -164,8 +164,12 @@ export class DecimalSum {
  * (an import adds rows to cells in file order, which is random order for the cells).
  */
 export class DecimalSumTable {
-  private m: Float64Array;
-  private scale: Int32Array;
+  /**
+   * Per slot (cell × columns + column) two numbers side by side: the safe-integer mantissa and the scale,
+   * or, once the sum left the safe integers, `-1 - scale` (the mantissa is then in {@link big}). One
+   * array, so a cell's sums share cache lines.
+   */
+  private vals: Float64Array;
   /** Sums that left the safe integers, by slot. */
   private readonly big = new Map<number, bigint>();
   private capacity: number;
@@ -176,8 +180,7 @@ export class DecimalSumTable {
     initialCells = 1024,
   ) {
     this.capacity = initialCells;
-    this.m = new Float64Array(initialCells * columns);
-    this.scale = new Int32Array(initialCells * columns);
+    this.vals = new Float64Array(initialCells * columns * 2);
   }
 
   /** Makes room for cells `0 … cell`. */
@@ -185,12 +188,9 @@ export class DecimalSumTable {
     if (cell < this.capacity) return;
     let capacity = this.capacity * 2;
     while (capacity <= cell) capacity *= 2;
-    const m = new Float64Array(capacity * this.columns);
-    m.set(this.m);
-    const scale = new Int32Array(capacity * this.columns);
-    scale.set(this.scale);
-    this.m = m;
-    this.scale = scale;
+    const vals = new Float64Array(capacity * this.columns * 2);
+    vals.set(this.vals);
+    this.vals = vals;
     this.capacity = capacity;
   }
 
@@ -211,48 +211,54 @@ export class DecimalSumTable {
   private lastNonZero = false;
 
   private addParsed(cell: number, column: number): void {
-    const slot = cell * this.columns + column;
-    if (parsed.big === undefined && !this.big.has(slot)) {
-      const s = this.scale[slot]!;
+    const at = (cell * this.columns + column) * 2;
+    const vals = this.vals;
+    const s = vals[at + 1]!;
+    if (parsed.big === undefined && s >= 0) {
       const mantissa = parsed.mantissa;
       const scale = parsed.scale;
       let t: number;
-      if (scale === s) t = this.m[slot]! + mantissa;
-      else if (scale > s) t = rescaleSafe(this.m[slot]!, s, scale) + mantissa;
-      else t = this.m[slot]! + rescaleSafe(mantissa, scale, s);
+      if (scale === s) t = vals[at]! + mantissa;
+      else if (scale > s) t = rescaleSafe(vals[at]!, s, scale) + mantissa;
+      else t = vals[at]! + rescaleSafe(mantissa, scale, s);
       // Exact while the result is a safe integer (NaN when a rescale was not).
       if (t <= Number.MAX_SAFE_INTEGER && t >= -Number.MAX_SAFE_INTEGER) {
-        this.m[slot] = t;
-        if (scale > s) this.scale[slot] = scale;
+        vals[at] = t;
+        if (scale > s) vals[at + 1] = scale;
         return;
       }
     }
+    const slot = at >> 1;
     const mantissa = parsed.big ?? BigInt(parsed.mantissa);
     const scale = parsed.scale;
-    const s = this.scale[slot]!;
-    const current = this.big.get(slot) ?? BigInt(this.m[slot]!);
-    if (scale > s) {
-      this.big.set(slot, current * 10n ** BigInt(scale - s) + mantissa);
-      this.scale[slot] = scale;
+    const current = s >= 0 ? BigInt(vals[at]!) : this.big.get(slot)!;
+    const cur = s >= 0 ? s : -1 - s;
+    if (scale > cur) {
+      this.big.set(slot, current * 10n ** BigInt(scale - cur) + mantissa);
+      vals[at + 1] = -1 - scale;
     } else {
-      this.big.set(slot, current + (s > scale ? mantissa * 10n ** BigInt(s - scale) : mantissa));
+      this.big.set(slot, current + (cur > scale ? mantissa * 10n ** BigInt(cur - scale) : mantissa));
+      vals[at + 1] = -1 - cur;
     }
   }
 
   /** Counts one in `column` of `cell` (a column used as a counter, beside the sums: same cache line). */
   count(cell: number, column: number): void {
-    this.m[cell * this.columns + column]!++;
+    this.vals[(cell * this.columns + column) * 2]!++;
   }
 
   /** The count of a counter column. */
   counted(cell: number, column: number): number {
-    return this.m[cell * this.columns + column]!;
+    return this.vals[(cell * this.columns + column) * 2]!;
   }
 
   /** The exact sum of `column` of `cell` as `mantissa × 10^-scale`. */
   toScaled(cell: number, column: number): { mantissa: bigint; scale: number } {
-    const slot = cell * this.columns + column;
-    return { mantissa: this.big.get(slot) ?? BigInt(this.m[slot]!), scale: this.scale[slot]! };
+    const at = (cell * this.columns + column) * 2;
+    const s = this.vals[at + 1]!;
+    return s >= 0
+      ? { mantissa: BigInt(this.vals[at]!), scale: s }
+      : { mantissa: this.big.get(at >> 1)!, scale: -1 - s };
   }
 
   /** The sum as a {@link DecimalSum} (for totals and encoding). */

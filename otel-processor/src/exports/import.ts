@@ -25,8 +25,9 @@ import { ProviderCostTable, type ProviderCostCell } from './provider-cost-table'
 import { planReplacement, type PeriodOutcome } from './replace';
 
 /**
- * The charge fields the import uses (tags, the period checks and the categories included). Mappers may
- * skip reading the rest: descriptions, names and resource ids are most of a row's bytes.
+ * The charge fields the import stores or decides by. Mappers may skip reading (and so checking) the
+ * rest: descriptions, names, resource ids and period ends are most of a row's bytes, and none of them
+ * reaches `provider_cost`.
  */
 const IMPORTED_FIELDS: ReadonlySet<keyof Charge> = new Set<keyof Charge>([
   'provider',
@@ -40,9 +41,7 @@ const IMPORTED_FIELDS: ReadonlySet<keyof Charge> = new Set<keyof Charge>([
   'chargeCategory',
   'chargeClass',
   'chargePeriodStart',
-  'chargePeriodEnd',
   'billingPeriodStart',
-  'billingPeriodEnd',
   'billedCost',
   'effectiveCost',
   'listCost',

@@ -216,9 +216,9 @@ export const focusFormat: ExportFormat = {
     const cAccountName = opt('accountName', 'BillingAccountName');
     const cCurrency = at('BillingCurrency');
     const cBillingStart = at('BillingPeriodStart');
-    const cBillingEnd = at('BillingPeriodEnd');
+    const cBillingEnd = opt('billingPeriodEnd', 'BillingPeriodEnd');
     const cChargeStart = at('ChargePeriodStart');
-    const cChargeEnd = at('ChargePeriodEnd');
+    const cChargeEnd = opt('chargePeriodEnd', 'ChargePeriodEnd');
     const cCategory = at('ChargeCategory');
     const cClass = at('ChargeClass');
     const cDescription = opt('chargeDescription', 'ChargeDescription');
@@ -246,7 +246,9 @@ export const focusFormat: ExportFormat = {
         const cell = (i: number): string | undefined => (i < 0 ? undefined : values[i]);
 
         const chargePeriodStart = times.read(cell(cChargeStart), 'ChargePeriodStart');
-        const chargePeriodEnd = times.read(cell(cChargeEnd), 'ChargePeriodEnd');
+        // Not read when the caller does not want it (then it is the start): nothing checks what is not used.
+        const chargePeriodEnd =
+          cChargeEnd < 0 ? chargePeriodStart : times.read(cell(cChargeEnd), 'ChargePeriodEnd');
         if (chargePeriodEnd < chargePeriodStart)
           throw new RowError(
             `ChargePeriodEnd: before ChargePeriodStart: ${JSON.stringify(cell(cChargeEnd))}`,
@@ -284,9 +286,10 @@ export const focusFormat: ExportFormat = {
           billingPeriodStart: isNull(cell(cBillingStart))
             ? monthOf(chargePeriodStart).start
             : times.read(cell(cBillingStart), 'BillingPeriodStart'),
-          billingPeriodEnd: isNull(cell(cBillingEnd))
-            ? monthOf(chargePeriodStart).end
-            : times.read(cell(cBillingEnd), 'BillingPeriodEnd'),
+          billingPeriodEnd:
+            cBillingEnd < 0 || isNull(cell(cBillingEnd))
+              ? monthOf(chargePeriodStart).end
+              : times.read(cell(cBillingEnd), 'BillingPeriodEnd'),
           billedCost: checkDecimal(cell(cBilled), 'BilledCost'),
           effectiveCost: checkDecimal(cell(cEffective), 'EffectiveCost'),
           listCost: checkDecimal(cell(cList), 'ListCost'),
