@@ -35,6 +35,21 @@ export function checkDecimal(cell: string | undefined, column: string, fallback 
   return text;
 }
 
+const CURRENCY = /^[A-Z]{3}$/;
+
+/**
+ * An ISO 4217 code, upper-cased: money without a currency cannot be stored.
+ * @throws RowError naming `column` for an empty cell or anything but three letters.
+ */
+export function readCurrency(cell: string | undefined, column: string): string {
+  if (isNull(cell)) throw new RowError(`${column}: empty`, column);
+  if (CURRENCY.test(cell)) return cell;
+  const code = cell.trim().toUpperCase();
+  if (!CURRENCY.test(code))
+    throw new RowError(`${column}: not an ISO 4217 currency code: ${JSON.stringify(cell)}`, column);
+  return code;
+}
+
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
 const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?)?\s*(Z|UTC)?$/i;

@@ -38,7 +38,8 @@
 import Decimal from 'decimal.js';
 import { RowError } from '../charge';
 import type { Charge, ChargeCategory, MappedRow } from '../charge';
-import { TimeReader, checkDecimal, isNull, monthOf, parseJsonTags } from '../values';
+import { TimeReader, checkDecimal, isNull, monthOf, parseJsonTags, readCurrency } from '../values';
+import { columnIndex } from './columns';
 import type { Detection, ExportFormat, ExportFormatId, RowMapper } from './format';
 
 /** How a line item type's EffectiveCost is derived (see the module comment). */
@@ -240,27 +241,6 @@ function mandatory(names: CurColumns): string[] {
     names.currency,
     names.unblended,
   ];
-}
-
-/** Column name (lower case) → first index: CUR headers have been seen re-cased by tools. */
-function columnIndex(columns: readonly string[]): Map<string, number> {
-  const index = new Map<string, number>();
-  columns.forEach((name, i) => {
-    const key = name.trim().toLowerCase();
-    if (!index.has(key)) index.set(key, i);
-  });
-  return index;
-}
-
-const CURRENCY = /^[A-Z]{3}$/;
-
-function readCurrency(cell: string | undefined, column: string): string {
-  if (isNull(cell)) throw new RowError(`${column}: empty`, column);
-  if (CURRENCY.test(cell)) return cell;
-  const code = cell.trim().toUpperCase();
-  if (!CURRENCY.test(code))
-    throw new RowError(`${column}: not an ISO 4217 currency code: ${JSON.stringify(cell)}`, column);
-  return code;
 }
 
 function text(cell: string | undefined): string {

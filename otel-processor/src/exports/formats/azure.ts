@@ -53,6 +53,7 @@
 import Decimal from 'decimal.js';
 import { RowError, type Charge, type ChargeCategory, type MappedRow } from '../charge';
 import { checkDecimal, isNull, monthOf, parseJsonTags, TimeReader } from '../values';
+import { columnIndex } from './columns';
 import type { Detection, ExportFormat, FormatOptions, RowMapper } from './format';
 
 /**
@@ -123,23 +124,6 @@ const EA_ONLY = ['accountownerid', 'accountname', 'accountid'];
 /** Names only the older pay-as-you-go usage file uses. */
 const LEGACY = ['subscriptionguid', 'usagedatetime', 'pretaxcost'];
 
-/** Header cells as compared: BOM (should the reader leave one) and blanks removed, lower case. */
-function normalise(name: string): string {
-  return name
-    .replace(/^\uFEFF/, '')
-    .trim()
-    .toLowerCase();
-}
-
-function indexColumns(columns: readonly string[]): Map<string, number> {
-  const index = new Map<string, number>();
-  columns.forEach((c, i) => {
-    const key = normalise(c);
-    if (!index.has(key)) index.set(key, i);
-  });
-  return index;
-}
-
 function find(index: Map<string, number>, logical: Logical): number | undefined {
   for (const alias of ALIASES[logical]) {
     const i = index.get(alias.toLowerCase());
@@ -202,7 +186,7 @@ export const azureFormat: ExportFormat = {
   name: 'Azure cost details (EA, MCA, pay-as-you-go; actual or amortized)',
 
   detect(columns: readonly string[]): Detection {
-    const index = indexColumns(columns);
+    const index = columnIndex(columns);
     const missing = REQUIRED.filter((logical) => find(index, logical) === undefined).map(
       (logical) => ALIASES[logical][0],
     );
@@ -232,7 +216,7 @@ export const azureFormat: ExportFormat = {
 
   compile(columns: readonly string[], options: FormatOptions): RowMapper {
     const amortized = (options.azureCostType ?? 'actual') === 'amortized';
-    const index = indexColumns(columns);
+    const index = columnIndex(columns);
     /** Index and header name (as written, for error messages) of a logical column; index -1 when absent. */
     const col = (logical: Logical): { i: number; name: string } => {
       const i = find(index, logical);

@@ -19,7 +19,8 @@
  */
 import { CHARGE_CATEGORIES, RowError } from '../charge';
 import type { Charge, ChargeCategory, MappedRow } from '../charge';
-import { TimeReader, checkDecimal, isNull, monthOf, parseJsonTags } from '../values';
+import { TimeReader, checkDecimal, isNull, monthOf, parseJsonTags, readCurrency } from '../values';
+import { columnIndex } from './columns';
 import type { Detection, ExportFormat, FormatOptions, RowMapper } from './format';
 
 /**
@@ -103,16 +104,6 @@ const VERSION_MARKERS: readonly (readonly [version: string, columns: readonly st
   ],
 ];
 
-/** Column name (lower case) → first index: FOCUS ids are PascalCase, but tools re-case headers. */
-function columnIndex(columns: readonly string[]): Map<string, number> {
-  const index = new Map<string, number>();
-  columns.forEach((name, i) => {
-    const key = name.trim().toLowerCase();
-    if (!index.has(key)) index.set(key, i);
-  });
-  return index;
-}
-
 /** The FOCUS version a header shows (`1.0` when it has none of the newer versions' columns). */
 function focusVersion(index: ReadonlyMap<string, number>): string {
   for (const [version, markers] of VERSION_MARKERS)
@@ -144,18 +135,6 @@ function readChargeClass(cell: string | undefined, column: string): '' | 'Correc
     `${column}: not a FOCUS charge class (Correction or null): ${JSON.stringify(cell)}`,
     column,
   );
-}
-
-const CURRENCY = /^[A-Z]{3}$/;
-
-/** An ISO 4217 code, upper-cased: money without a currency cannot be stored. */
-function readCurrency(cell: string | undefined, column: string): string {
-  if (isNull(cell)) throw new RowError(`${column}: empty`, column);
-  if (CURRENCY.test(cell)) return cell;
-  const code = cell.trim().toUpperCase();
-  if (!CURRENCY.test(code))
-    throw new RowError(`${column}: not an ISO 4217 currency code: ${JSON.stringify(cell)}`, column);
-  return code;
 }
 
 function readRequired(cell: string | undefined, column: string): string {

@@ -33,6 +33,7 @@
 import Decimal from 'decimal.js';
 import { RowError, type Charge, type ChargeCategory, type MappedRow } from '../charge';
 import { checkDecimal, isNull, monthOf, parseJsonTags, TimeReader } from '../values';
+import { columnIndex } from './columns';
 import type { Detection, ExportFormat, FormatOptions, RowMapper } from './format';
 
 /**
@@ -54,23 +55,6 @@ const REQUIRED = [
   'cost',
   'currency',
 ] as const;
-
-/** Header cells as compared: BOM (should the reader leave one) and blanks removed, lower case. */
-function normalise(name: string): string {
-  return name
-    .replace(/^\uFEFF/, '')
-    .trim()
-    .toLowerCase();
-}
-
-function indexColumns(columns: readonly string[]): Map<string, number> {
-  const index = new Map<string, number>();
-  columns.forEach((c, i) => {
-    const key = normalise(c);
-    if (!index.has(key)) index.set(key, i);
-  });
-  return index;
-}
 
 /** Text of an optional cell: `''` for empty or `NULL`. */
 function text(cell: string | undefined): string {
@@ -242,7 +226,7 @@ export const gcpFormat: ExportFormat = {
   name: 'Google Cloud billing export (BigQuery standard/detailed, flattened)',
 
   detect(columns: readonly string[]): Detection {
-    const index = indexColumns(columns);
+    const index = columnIndex(columns);
     const missing = REQUIRED.filter((c) => !index.has(c));
     if (missing.length > 0) return { ok: false, missing };
     const detailed = index.has('resource.global_name') || index.has('resource.name');
@@ -250,7 +234,7 @@ export const gcpFormat: ExportFormat = {
   },
 
   compile(columns: readonly string[], _options: FormatOptions): RowMapper {
-    const index = indexColumns(columns);
+    const index = columnIndex(columns);
     /** Index and header name (as written, for error messages) of a column; index -1 when absent. */
     const col = (name: string): { i: number; name: string } => {
       const i = index.get(name);

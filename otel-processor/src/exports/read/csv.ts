@@ -77,6 +77,23 @@ function isBomPrefix(buf: Buffer): boolean {
 }
 
 /**
+ * The value of the unquoted field `buf[start, end)` at index `field`: `undefined` when the consumer does
+ * not want it (see {@link CsvParser.setWantedColumns}); `high` is the OR of its bytes (< 128: ASCII).
+ */
+function unquoted(
+  buf: SliceBuffer,
+  start: number,
+  end: number,
+  high: number,
+  wanted: boolean[] | undefined,
+  field: number,
+): string | undefined {
+  if (wanted !== undefined && wanted[field] !== true) return undefined;
+  if (end <= start) return '';
+  return high < 128 ? decodeAscii(buf, start, end) : decode(buf, start, end);
+}
+
+/**
  * Parses CSV pushed in chunks into rows. Holds at most one partial row between chunks (the bytes of
  * the row a chunk ended in, re-read when the next chunk arrives), so memory does not grow with the file.
  *
@@ -347,31 +364,14 @@ export class CsvParser {
           }
           let end = j;
           if (end > i && buf[end - 1] === CR) end--;
-          if (bad === undefined)
-            values.push(
-              wanted !== undefined && wanted[values.length] !== true
-                ? undefined
-                : end > i
-                  ? high < 128
-                    ? decodeAscii(buf, i, end)
-                    : decode(buf, i, end)
-                  : '',
-            );
+          if (bad === undefined) values.push(unquoted(buf, i, end, high, wanted, values.length));
           i = len;
           break;
         }
         if (bad === undefined) {
           let end = j;
           if (c === LF && end > i && buf[end - 1] === CR) end--;
-          values.push(
-            wanted !== undefined && wanted[values.length] !== true
-              ? undefined
-              : end > i
-                ? high < 128
-                  ? decodeAscii(buf, i, end)
-                  : decode(buf, i, end)
-                : '',
-          );
+          values.push(unquoted(buf, i, end, high, wanted, values.length));
         }
         i = j + 1;
         if (c === LF) {
