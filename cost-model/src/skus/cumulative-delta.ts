@@ -1,3 +1,5 @@
+import { StreamTable } from './stream-table';
+
 /** What is remembered per cumulative stream (also the shape stored in a checkpoint). */
 export interface StreamState {
   startTimeMs: number;
@@ -19,9 +21,7 @@ export interface StreamState {
  *   restarted from zero at its new start) with `reset: true`.
  * - Otherwise the delta is `value − previous value`.
  */
-export class CumulativeToDelta {
-  private readonly streams = new Map<string, StreamState>();
-
+export class CumulativeToDelta extends StreamTable<StreamState> {
   /** Feeds one cumulative point; returns its delta, or undefined for a baseline/duplicate/out-of-order point. */
   next(
     streamKey: string,
@@ -69,33 +69,5 @@ export class CumulativeToDelta {
     state.value = count;
     state.sum = sum;
     return out;
-  }
-
-  /** Number of streams tracked. */
-  get size(): number {
-    return this.streams.size;
-  }
-
-  /** Forgets streams whose latest point is before `timeMs` (bounds memory for churned streams). */
-  evictIdle(timeMs: number): number {
-    let evicted = 0;
-    for (const [key, state] of this.streams) {
-      if (state.timeMs < timeMs) {
-        this.streams.delete(key);
-        evicted++;
-      }
-    }
-    return evicted;
-  }
-
-  /** The per-stream state, for a checkpoint (plain data, JSON-safe). */
-  snapshot(): [string, StreamState][] {
-    return [...this.streams].map(([k, v]) => [k, { ...v }]);
-  }
-
-  /** Replaces the state with a {@link snapshot}. */
-  restore(entries: readonly (readonly [string, StreamState])[]): void {
-    this.streams.clear();
-    for (const [k, v] of entries) this.streams.set(k, { ...v });
   }
 }
