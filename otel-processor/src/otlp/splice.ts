@@ -156,16 +156,25 @@ export class SpanAttributesWriter {
     this.pos += records.length;
   }
 
+  /**
+   * Starts a span attribute record of `kv` bytes (key and value) with `key` written; returns where the
+   * value goes. Room for the whole record is ensured.
+   */
+  private beginAttribute(key: Uint8Array, kv: number): number {
+    this.ensure(1 + varintLength(kv) + kv);
+    const buf = this.buf;
+    const pos = writeVarint(buf, ((buf[this.pos] = SPAN_ATTRIBUTES_TAG), this.pos + 1), kv);
+    buf.set(key, pos);
+    return pos + key.length;
+  }
+
   /** A string attribute whose value is ASCII (amounts): `key` from {@link encodedKey}. */
   ascii(key: Uint8Array, value: string): void {
     const n = value.length;
     const any = 1 + varintLength(n) + n;
     const kv = key.length + 1 + varintLength(any) + any;
-    this.ensure(1 + varintLength(kv) + kv);
+    let pos = this.beginAttribute(key, kv);
     const buf = this.buf;
-    let pos = writeVarint(buf, ((buf[this.pos] = SPAN_ATTRIBUTES_TAG), this.pos + 1), kv);
-    buf.set(key, pos);
-    pos += key.length;
     buf[pos++] = (2 << 3) | 2;
     pos = writeVarint(buf, pos, any);
     buf[pos++] = (1 << 3) | 2;
@@ -177,11 +186,8 @@ export class SpanAttributesWriter {
   /** A double attribute: `key` from {@link encodedKey}. */
   double(key: Uint8Array, value: number): void {
     const kv = key.length + 2 + 9;
-    this.ensure(1 + varintLength(kv) + kv);
+    let pos = this.beginAttribute(key, kv);
     const buf = this.buf;
-    let pos = writeVarint(buf, ((buf[this.pos] = SPAN_ATTRIBUTES_TAG), this.pos + 1), kv);
-    buf.set(key, pos);
-    pos += key.length;
     buf[pos++] = (2 << 3) | 2;
     buf[pos++] = 9;
     buf[pos++] = (4 << 3) | 1;
@@ -194,11 +200,8 @@ export class SpanAttributesWriter {
     const items = 11 * values.length;
     const any = 1 + varintLength(items) + items;
     const kv = key.length + 1 + varintLength(any) + any;
-    this.ensure(1 + varintLength(kv) + kv);
+    let pos = this.beginAttribute(key, kv);
     const buf = this.buf;
-    let pos = writeVarint(buf, ((buf[this.pos] = SPAN_ATTRIBUTES_TAG), this.pos + 1), kv);
-    buf.set(key, pos);
-    pos += key.length;
     buf[pos++] = (2 << 3) | 2;
     pos = writeVarint(buf, pos, any);
     buf[pos++] = (5 << 3) | 2;
