@@ -1,92 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import Decimal from 'decimal.js';
 import { RowError } from '../charge';
 import type { MappedRow } from '../charge';
 import { FOCUS_MANDATORY_COLUMNS, focusFormat } from './focus';
-import type { ExportFormat, RowMapper } from './format';
-
-// --- Fixture oracle: csv-parse reads the file (an independent parser), decimal.js sums the mapped text. ---
+import type { RowMapper } from './format';
+import { checkFixture, expectedOf, readFixtureCsv } from './oracle.fixture';
 
 const FIXTURES = join(__dirname, '../../../../test/fixtures/exports');
-const Exact = Decimal.clone({ precision: 100 });
-
-interface Expected {
-  format: string;
-  variant: string;
-  rows: number;
-  rejected: { line: number; column: string }[];
-  totals: Record<string, { billed: string; effective: string; list: string }>;
-}
-
-/** The header and rows of a fixture, each row with the 1-based line of its first character. */
-function readFixture(file: string): { columns: string[]; rows: { line: number; values: string[] }[] } {
-  let bytes = readFileSync(join(FIXTURES, file));
-  if (file.endsWith('.gz')) bytes = gunzipSync(bytes);
-  const records = parse(bytes, { bom: true, raw: true, relax_column_count: true }) as unknown as {
-    record: string[];
-    raw: string;
-  }[];
-  let line = 1;
-  const rows = records.map((r) => {
-    const row = { line, values: r.record };
-    line += (r.raw.match(/\r\n|\r|\n/g) ?? []).length;
-    return row;
-  });
-  const [header, ...data] = rows;
-  return { columns: header!.values, rows: data };
-}
-
-/** Maps every row of a fixture as the import pipeline would (tags read too) and compares with its expectations. */
-function checkFixture(format: ExportFormat, file: string, expectedFile: string): void {
-  const expected = JSON.parse(readFileSync(join(FIXTURES, expectedFile), 'utf8')) as Expected;
-  const { columns, rows } = readFixture(file);
-  expect(format.id).toBe(expected.format);
-  expect(format.detect(columns)).toEqual({ ok: true, variant: expected.variant });
-  const mapper = format.compile(columns, {});
-  const rejected: { line: number; column: string }[] = [];
-  const totals = new Map<string, { billed: Decimal; effective: Decimal; list: Decimal }>();
-  let imported = 0;
-  for (const row of rows) {
-    let mapped: MappedRow;
-    try {
-      mapped = mapper.map(row.values);
-      mapped.tags();
-    } catch (e) {
-      if (!(e instanceof RowError)) throw e;
-      rejected.push({ line: row.line, column: e.column ?? '' });
-      continue;
-    }
-    imported++;
-    const c = mapped.charge;
-    const t = totals.get(c.currency) ?? { billed: new Exact(0), effective: new Exact(0), list: new Exact(0) };
-    totals.set(c.currency, {
-      billed: t.billed.plus(c.billedCost),
-      effective: t.effective.plus(c.effectiveCost),
-      list: t.list.plus(c.listCost),
-    });
-  }
-  expect(imported).toBe(expected.rows);
-  expect(rejected).toEqual(expected.rejected);
-  expect([...totals.keys()].sort()).toEqual(Object.keys(expected.totals).sort());
-  for (const [currency, want] of Object.entries(expected.totals)) {
-    const got = totals.get(currency)!;
-    expect({ currency, billed: got.billed.toFixed() }).toEqual({
-      currency,
-      billed: new Exact(want.billed).toFixed(),
-    });
-    expect({ currency, effective: got.effective.toFixed() }).toEqual({
-      currency,
-      effective: new Exact(want.effective).toFixed(),
-    });
-    expect({ currency, list: got.list.toFixed() }).toEqual({
-      currency,
-      list: new Exact(want.list).toFixed(),
-    });
-  }
-}
 
 // --- Helpers for hand-written rows. ---
 
@@ -436,13 +357,17 @@ describe('focusFormat mapping', () => {
 describe('focusFormat fixtures', () => {
   for (const name of ['focus-1.0', 'focus-1.1', 'focus-1.2', 'focus-1.3'])
     it(`${name}.csv maps to exactly ${name}.expected.json`, () => {
-      checkFixture(focusFormat, `focus/${name}.csv`, `focus/${name}.expected.json`);
+      checkFixture(
+        focusFormat,
+        readFixtureCsv(join(FIXTURES, `focus/${name}.csv`)),
+        expectedOf(join(FIXTURES, `focus/${name}.expected.json`)),
+      );
     });
 
   it('reads the FOCUS 1.3 fixture’s allocated, marketplace and tax rows as documented', () => {
-    const { columns, rows } = readFixture('focus/focus-1.3.csv');
+    const { columns, records } = readFixtureCsv(join(FIXTURES, 'focus/focus-1.3.csv'));
     const mapper = focusFormat.compile(columns, {});
-    const charges = rows.map((r) => {
+    const charges = records.map((r) => {
       try {
         return mapper.map(r.values);
       } catch {

@@ -1,46 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
-import Decimal from 'decimal.js';
 import { RowError, type Charge } from '../charge';
-import type { ExportFormat, FormatOptions } from './format';
 import { gcpFormat } from './gcp';
+import { checkFixture, expectedOf, readFixtureCsv, type FixtureTable } from './oracle.fixture';
 
 const FIXTURES = join(__dirname, '../../../../test/fixtures/exports/gcp');
-/** Sums well past any fixture's digits, so a total is exact. */
-const Sum = Decimal.clone({ precision: 100 });
-
-interface Expected {
-  format: string;
-  variant: string;
-  options?: FormatOptions;
-  rows: number;
-  rejected: { line: number; column: string }[];
-  totals: Record<string, { billed: string; effective: string; list: string }>;
-}
-
-interface Table {
-  columns: string[];
-  records: { line: number; values: (string | undefined)[] }[];
-}
-
-/** A CSV fixture read by csv-parse (an independent parser), with the line each record starts on. */
-function readCsv(path: string): Table {
-  // With `raw`, csv-parse returns { record, raw } per record (its typings only know plain records).
-  const parsed = parse(readFileSync(path), { bom: true, raw: true, relax_column_count: true }) as unknown as {
-    record: string[];
-    raw: string;
-  }[];
-  let line = 1;
-  const out: Table['records'] = [];
-  for (const { record, raw } of parsed) {
-    out.push({ line, values: record });
-    // Newlines inside the record (quoted fields) move the next record down.
-    line += raw.replace(/\n$/, '').split('\n').length;
-  }
-  const [header, ...records] = out;
-  return { columns: header!.values as string[], records };
-}
 
 /**
  * One JSON lines record flattened as the reader does: nested objects become dotted keys, arrays stay
@@ -116,7 +80,7 @@ function flattenJsonLine(src: string): Map<string, string | undefined> {
 }
 
 /** A JSON lines fixture flattened record by record; the columns are every key, in first-seen order. */
-function readJsonLines(path: string): Table {
+function readJsonLines(path: string): FixtureTable {
   const lines = readFileSync(path, 'utf8').split('\n');
   const flat: { line: number; record: Map<string, string | undefined> }[] = [];
   lines.forEach((text, k) => {
@@ -136,61 +100,11 @@ function readJsonLines(path: string): Table {
   };
 }
 
-/** Maps a whole fixture as the import pipeline does (map, then tags) and checks it against its expectations. */
-function checkFixture(format: ExportFormat, table: Table, expected: Expected): void {
-  expect(format.id).toBe(expected.format);
-  expect(format.detect(table.columns)).toEqual({ ok: true, variant: expected.variant });
-  const mapper = format.compile(table.columns, expected.options ?? {});
-  const totals: Record<string, { billed: Decimal; effective: Decimal; list: Decimal }> = {};
-  const rejected: { line: number; column: string | undefined }[] = [];
-  let rows = 0;
-  for (const { line, values } of table.records) {
-    let charge: Charge;
-    try {
-      const mapped = mapper.map(values);
-      mapped.tags();
-      charge = mapped.charge;
-    } catch (err) {
-      if (!(err instanceof RowError)) throw err;
-      rejected.push({ line, column: err.column });
-      continue;
-    }
-    rows++;
-    const t = (totals[charge.currency] ??= { billed: new Sum(0), effective: new Sum(0), list: new Sum(0) });
-    t.billed = t.billed.plus(charge.billedCost);
-    t.effective = t.effective.plus(charge.effectiveCost);
-    t.list = t.list.plus(charge.listCost);
-  }
-  expect(rejected).toEqual(expected.rejected);
-  expect(rows).toBe(expected.rows);
-  const actual = Object.fromEntries(
-    Object.entries(totals).map(([cur, t]) => [
-      cur,
-      { billed: t.billed.toFixed(), effective: t.effective.toFixed(), list: t.list.toFixed() },
-    ]),
-  );
-  const wanted = Object.fromEntries(
-    Object.entries(expected.totals).map(([cur, t]) => [
-      cur,
-      {
-        billed: new Sum(t.billed).toFixed(),
-        effective: new Sum(t.effective).toFixed(),
-        list: new Sum(t.list).toFixed(),
-      },
-    ]),
-  );
-  expect(actual).toEqual(wanted);
-}
-
-function expectedOf(name: string): Expected {
-  return JSON.parse(readFileSync(join(FIXTURES, `${name}.expected.json`), 'utf8')) as Expected;
-}
-
-const csvTable = readCsv(join(FIXTURES, 'detailed-flat.csv'));
+const csvTable = readFixtureCsv(join(FIXTURES, 'detailed-flat.csv'));
 const jsonTable = readJsonLines(join(FIXTURES, 'standard.jsonl'));
 
 /** The fixture record starting on `line`. */
-function recordAt(table: Table, line: number): (string | undefined)[] {
+function recordAt(table: FixtureTable, line: number): (string | undefined)[] {
   const r = table.records.find((x) => x.line === line);
   if (r === undefined) throw new Error(`no record on line ${line}`);
   return r.values;
@@ -534,12 +448,12 @@ describe('gcpFormat row errors', () => {
 
 describe('gcp fixtures', () => {
   it('detailed-flat.csv (read by csv-parse) matches its expectations', () => {
-    checkFixture(gcpFormat, csvTable, expectedOf('detailed-flat'));
+    checkFixture(gcpFormat, csvTable, expectedOf(join(FIXTURES, 'detailed-flat.expected.json')));
   });
 
   it('standard.jsonl (flattened here with exact numbers) matches its expectations', () => {
     const cost = jsonTable.records[0]!.values[jsonTable.columns.indexOf('cost')];
     expect(cost).toBe('0.12345678901234567891');
-    checkFixture(gcpFormat, jsonTable, expectedOf('standard'));
+    checkFixture(gcpFormat, jsonTable, expectedOf(join(FIXTURES, 'standard.expected.json')));
   });
 });
