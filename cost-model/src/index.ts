@@ -82,3 +82,11 @@ export {
   type DriftStatus,
   type ModelledDaySum,
 } from './reconcile/drift';
+
+export { budgetPeriodAt, budgetWindows, zonedMidnight, type LocalDate } from './budgets/periods';
+export { BURN_WINDOWS, burnRate, type BurnWindow } from './budgets/burn';
+export { BURN_RULES, type BurnRule } from './budgets/rules';
+export { evaluateBudget, type BudgetEvaluation } from './budgets/evaluate';
+
+export { AnomalyDetector, type AnomalyResult } from './anomaly/detector';
+export { DEFAULT_ANOMALY_PARAMS, type AnomalyParams } from './anomaly/params';

@@ -1,8 +1,9 @@
 /**
- * Budget status for a report: which periods of each configured budget overlap the report month, and how
- * much of each was spent. Budget periods are calendar periods (month, ISO week from Monday, day) in the
- * budget's IANA time zone, so a `Europe/Berlin` monthly budget runs from 23:00Z or 22:00Z of the previous
- * UTC day: its spend is read over its own period, which can reach outside the report month.
+ * Budget status for a report: how much of each period of each configured budget was spent. Which periods
+ * overlap the report month comes from `budgetWindows` in `@meterline/cost-model`: calendar periods (month,
+ * ISO week from Monday, day) in the budget's IANA time zone, so a `Europe/Berlin` monthly budget runs from
+ * 23:00Z or 22:00Z of the previous UTC day, and its spend is read over its own period, which can reach
+ * outside the report month.
  *
  * @packageDocumentation
  */
@@ -43,119 +44,6 @@ export interface BudgetStatus {
   currency: string;
   amount: string;
   windows: BudgetWindowStatus[];
-}
-
-interface LocalDate {
-  year: number;
-  month: number;
-  day: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Wall-clock fields of an instant in `timeZone`. */
-function wallClock(
-  ms: number,
-  timeZone: string,
-): LocalDate & { hour: number; minute: number; second: number } {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
-  };
-}
-
-/** Offset of `timeZone` from UTC at an instant, ms (local − UTC). */
-function offsetAt(ms: number, timeZone: string): number {
-  const w = wallClock(ms, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return asUtc - Math.floor(ms / 1000) * 1000;
-}
-
-/** The instant local midnight starts `date` in `timeZone` (Date.UTC normalises day/month overflow). */
-export function zonedMidnight(date: LocalDate, timeZone: string): number {
-  const guess = Date.UTC(date.year, date.month - 1, date.day);
-  // Two rounds settle the offset, also when midnight is on the other side of a DST change.
-  const first = guess - offsetAt(guess, timeZone);
-  return guess - offsetAt(first, timeZone);
-}
-
-function localDate(ms: number, timeZone: string): LocalDate {
-  const w = wallClock(ms, timeZone);
-  return { year: w.year, month: w.month, day: w.day };
-}
-
-function startOfPeriod(date: LocalDate, period: BudgetConfig['period']): LocalDate {
-  switch (period) {
-    case 'day':
-      return date;
-    case 'week': {
-      // ISO weeks start on Monday; getUTCDay: 0 = Sunday.
-      const weekday = (new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay() + 6) % 7;
-      return { ...date, day: date.day - weekday };
-    }
-    case 'month':
-      return { ...date, day: 1 };
-  }
-}
-
-function nextPeriod(start: LocalDate, period: BudgetConfig['period']): LocalDate {
-  switch (period) {
-    case 'day':
-      return { ...start, day: start.day + 1 };
-    case 'week':
-      return { ...start, day: start.day + 7 };
-    case 'month':
-      return { ...start, month: start.month + 1, day: 1 };
-  }
-}
-
-function normalise(d: LocalDate): LocalDate {
-  const t = new Date(Date.UTC(d.year, d.month - 1, d.day));
-  return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
-}
-
-/** The periods of `budget` (in its time zone) that overlap `range`, in order. */
-export function budgetWindows(
-  budget: Pick<BudgetConfig, 'period' | 'timezone'>,
-  range: TimeRange,
-): TimeRange[] {
-  const windows: TimeRange[] = [];
-  let start = normalise(startOfPeriod(localDate(range.fromMs, budget.timezone), budget.period));
-  for (;;) {
-    const next = normalise(nextPeriod(start, budget.period));
-    const fromMs = zonedMidnight(start, budget.timezone);
-    const toMs = zonedMidnight(next, budget.timezone);
-    if (fromMs >= range.toMs) break;
-    if (toMs > range.fromMs) windows.push({ fromMs, toMs });
-    start = next;
-  }
-  return windows;
 }
 
 /** `team=payments, service=checkout` (keys sorted), or `everything` for an empty scope. */

@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Catalog, CurrencyConversionError, type MeterlineConfig } from '@meterline/cost-model';
+import { Catalog, CurrencyConversionError, budgetWindows, type MeterlineConfig } from '@meterline/cost-model';
 import { createInfluxStore, type InfluxStore } from '../influx/store';
 import {
   PROCESS_IO,
@@ -21,7 +21,7 @@ import {
 } from '../reconcile/command-io';
 import { reconcileRange, reconcileSettings } from '../reconcile/reconcile';
 import type { TimeRange } from '../reconcile/query';
-import { budgetWindowStatus, budgetWindows, scopeText, type BudgetStatus } from './budgets';
+import { budgetWindowStatus, scopeText, type BudgetStatus } from './budgets';
 import { buildLineItems, lineItemsCsv, compareText } from './line-items';
 import { manifestJson } from './manifest';
 import { parsePeriod } from './period';

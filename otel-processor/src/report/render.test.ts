@@ -1,5 +1,5 @@
-import { ExchangeRates, computeDrift } from '@meterline/cost-model';
-import { budgetWindowStatus, budgetWindows, scopeText, zonedMidnight } from './budgets';
+import { ExchangeRates, budgetWindows, computeDrift, zonedMidnight } from '@meterline/cost-model';
+import { budgetWindowStatus, scopeText } from './budgets';
 import { dailySpendSvg } from './chart-svg';
 import { escapeHtml, escapeMarkdown } from './escape';
 import { buildLineItems, type LineItem } from './line-items';
