@@ -9,6 +9,7 @@ import { runImportCommand } from './exports/command';
 import { runReconcileCommand } from './reconcile/command';
 import { runReportCommand } from './report/command';
 import { runServeCommand } from './serve/command';
+import { runSignalsCommand } from './signals/command';
 
 const HELP = `meterline — cost observability for Grafana and OpenTelemetry
 
@@ -27,7 +28,10 @@ Usage:
       writes cost_signal drift_ratio; exits 3 when a drift exceeds the threshold.
   meterline report --period YYYY-MM --out DIR [--by tenant|team|center] [--config FILE]
       The billing report of a month: line-items.csv (FOCUS columns), summary.md/.html, manifest.json.
-  (reconcile and report read ./meterline.yaml unless --config is given; every command has --help)
+  meterline signals --once [--at TIME] [--config FILE]
+      Burn rate and projection per budget, unknown attribution, anomaly scores and events:
+      evaluated from InfluxDB and written back (serve runs this every minute when signals are on).
+  (reconcile, report and signals read ./meterline.yaml unless --config is given; every command has --help)
   meterline check-config FILE
       Validate a meterline.yaml; every error names the file, line and key.
   meterline help | --help
@@ -71,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
       return runReconcileCommand(rest);
     case 'report':
       return runReportCommand(rest);
+    case 'signals':
+      return runSignalsCommand(rest);
     case 'demo': {
       return runDemoCommand(rest);
     }

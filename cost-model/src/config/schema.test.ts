@@ -414,3 +414,78 @@ describe('validateConfig reconcile section', () => {
     ]);
   });
 });
+
+describe('validateConfig signals section', () => {
+  const issuesOf = (signals: unknown): { path: string; message: string }[] => {
+    try {
+      validateConfig({ signals });
+    } catch (err) {
+      return (err as ConfigError).issues;
+    }
+    return [];
+  };
+
+  it('is absent unless written, and fills its defaults (enabled) when written', () => {
+    expect(validateConfig({}).signals).toBeUndefined();
+    expect(validateConfig({ signals: {} }).signals).toEqual({
+      enabled: true,
+      intervalMs: 60_000,
+      anomaly: { bucket: '5m', lookbackDays: 14, threshold: 0.9, maxSeries: 500 },
+      deployLookbackMs: 7_200_000,
+    });
+  });
+
+  it('accepts overrides, keeping the defaults of the keys not written', () => {
+    const c = validateConfig({
+      signals: {
+        enabled: false,
+        intervalMs: 30_000,
+        anomaly: { bucket: '15m', threshold: '0.95', maxSeries: 50 },
+      },
+    });
+    expect(c.signals).toEqual({
+      enabled: false,
+      intervalMs: 30_000,
+      anomaly: { bucket: '15m', lookbackDays: 14, threshold: 0.95, maxSeries: 50 },
+      deployLookbackMs: 7_200_000,
+    });
+    expect(validateConfig({ signals: { anomaly: { bucket: '1h' } } }).signals?.anomaly.bucket).toBe('1h');
+    expect(validateConfig({ signals: { anomaly: { bucket: '24h' } } }).signals?.anomaly.bucket).toBe('24h');
+  });
+
+  it('names each bad key by its path', () => {
+    expect(
+      issuesOf({
+        enabled: 'yes',
+        intervalMs: 10,
+        deployLookbackMs: -1,
+        anomaly: { bucket: '7m', lookbackDays: 0, threshold: 1.5, maxSeries: 0, treshold: 0.9 },
+      }),
+    ).toEqual([
+      { path: 'signals.enabled', message: 'expected true or false, got the string "yes"' },
+      { path: 'signals.intervalMs', message: 'expected an integer ≥ 1000, got the number 10' },
+      { path: 'signals.deployLookbackMs', message: 'expected an integer ≥ 0, got the number -1' },
+      { path: 'signals.anomaly.treshold', message: "unknown key 'treshold'; did you mean 'threshold'?" },
+      {
+        path: 'signals.anomaly.bucket',
+        message:
+          "invalid bucket \"7m\": expected minutes or hours that divide a day, from 1m to 24h (e.g. '5m', '15m', '1h')",
+      },
+      { path: 'signals.anomaly.lookbackDays', message: 'expected an integer ≥ 1, got the number 0' },
+      { path: 'signals.anomaly.maxSeries', message: 'expected an integer ≥ 1, got the number 0' },
+      {
+        path: 'signals.anomaly.threshold',
+        message: 'expected a score between 0 and 1 (exclusive) such as 0.9, got the number 1.5',
+      },
+    ]);
+    expect(issuesOf({ anomaly: { bucket: '30s' } })[0]?.path).toBe('signals.anomaly.bucket');
+    expect(issuesOf({ anomaly: { bucket: '48h' } })[0]?.path).toBe('signals.anomaly.bucket');
+    expect(issuesOf({ anomaly: { threshold: 0 } })[0]?.path).toBe('signals.anomaly.threshold');
+    expect(issuesOf({ anomaly: { threshold: 1 } })[0]?.path).toBe('signals.anomaly.threshold');
+    expect(issuesOf({ intervall: 1 })[0]).toEqual({
+      path: 'signals.intervall',
+      message: "unknown key 'intervall'; did you mean 'intervalMs'?",
+    });
+    expect(issuesOf([])).toEqual([{ path: 'signals', message: 'expected a mapping, got a list' }]);
+  });
+});

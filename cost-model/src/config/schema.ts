@@ -16,6 +16,8 @@ import type {
   FallbackConfig,
   ForwardConfig,
   ServeConfig,
+  SignalsAnomalyConfig,
+  SignalsConfig,
   InfluxConfig,
   MeterlineConfig,
   PriceVersionConfig,
@@ -52,6 +54,16 @@ export const CONFIG_DEFAULTS = {
   reconcile: {
     threshold: '0.05',
     charges: ['usage'] as readonly string[],
+  },
+  /**
+   * `signals` section: evaluated every minute; 5-minute spend buckets scored against 14 days of history;
+   * events at a score of 0.9; at most 500 series; deploys up to 2 hours before an anomaly. `enabled` has no
+   * fixed default: true when the section is written, otherwise only when budgets are configured.
+   */
+  signals: {
+    intervalMs: 60_000,
+    anomaly: { bucket: '5m', lookbackDays: 14, threshold: 0.9, maxSeries: 500 },
+    deployLookbackMs: 7_200_000,
   },
 } as const;
 
@@ -383,7 +395,17 @@ class Validator {
   // ------------------------------------------------------------------ document
 
   config(raw: unknown): MeterlineConfig | undefined {
-    const known = ['catalog', 'skus', 'attribution', 'budgets', 'influx', 'forward', 'serve', 'reconcile'];
+    const known = [
+      'catalog',
+      'skus',
+      'attribution',
+      'budgets',
+      'influx',
+      'forward',
+      'serve',
+      'reconcile',
+      'signals',
+    ];
     if (raw === undefined || raw === null) raw = {};
     const o = this.object(raw, '', known);
     if (o === undefined) return undefined;
@@ -400,6 +422,7 @@ class Validator {
     const serve = this.serve(o.serve);
     const reconcile =
       o.reconcile === undefined || o.reconcile === null ? undefined : this.reconcile(o.reconcile);
+    const signals = o.signals === undefined || o.signals === null ? undefined : this.signals(o.signals);
     return {
       catalog,
       skus,
@@ -409,7 +432,58 @@ class Validator {
       forward: forward.filter((f): f is ForwardConfig => f !== undefined),
       serve,
       ...(reconcile ? { reconcile } : {}),
+      ...(signals ? { signals } : {}),
     };
+  }
+
+  // ------------------------------------------------------------------ signals
+
+  signals(raw: unknown): SignalsConfig | undefined {
+    const path = 'signals';
+    const d = CONFIG_DEFAULTS.signals;
+    const o = this.object(raw, path, ['enabled', 'intervalMs', 'anomaly', 'deployLookbackMs']);
+    if (o === undefined) return undefined;
+    let enabled = true;
+    if (o.enabled !== undefined && o.enabled !== null) {
+      if (typeof o.enabled === 'boolean') enabled = o.enabled;
+      else this.issue(at(path, 'enabled'), `expected true or false, got ${describe(o.enabled)}`);
+    }
+    const intervalMs = this.integer(o, 'intervalMs', path, d.intervalMs, 1000)!;
+    const deployLookbackMs = this.integer(o, 'deployLookbackMs', path, d.deployLookbackMs, 0)!;
+    const anomaly: SignalsAnomalyConfig = { ...d.anomaly };
+    const ap = at(path, 'anomaly');
+    const ao =
+      o.anomaly === undefined || o.anomaly === null
+        ? undefined
+        : this.object(o.anomaly, ap, ['bucket', 'lookbackDays', 'threshold', 'maxSeries']);
+    if (ao !== undefined) {
+      const bucket = this.string(ao, 'bucket', ap, false);
+      if (bucket !== undefined) {
+        const ms = bucketDurationMs(bucket);
+        if (ms === undefined) {
+          this.issue(
+            at(ap, 'bucket'),
+            `invalid bucket ${JSON.stringify(bucket)}: expected minutes or hours that divide a day, from 1m to 24h (e.g. '5m', '15m', '1h')`,
+          );
+        } else anomaly.bucket = bucket;
+      }
+      anomaly.lookbackDays = this.integer(ao, 'lookbackDays', ap, d.anomaly.lookbackDays)!;
+      anomaly.maxSeries = this.integer(ao, 'maxSeries', ap, d.anomaly.maxSeries)!;
+      const threshold = ao.threshold;
+      if (threshold !== undefined && threshold !== null) {
+        const n =
+          typeof threshold === 'string' && DECIMAL_PATTERN.test(threshold.trim())
+            ? Number(threshold)
+            : threshold;
+        if (typeof n !== 'number' || !(n > 0 && n < 1))
+          this.issue(
+            at(ap, 'threshold'),
+            `expected a score between 0 and 1 (exclusive) such as 0.9, got ${describe(threshold)}`,
+          );
+        else anomaly.threshold = n;
+      }
+    }
+    return { enabled, intervalMs, anomaly, deployLookbackMs };
   }
 
   // ------------------------------------------------------------------ reconcile
@@ -1096,6 +1170,18 @@ class Validator {
     if (endpoint === undefined) return undefined;
     return caFile === undefined ? { endpoint, headers, timeoutMs } : { endpoint, headers, timeoutMs, caFile };
   }
+}
+
+/**
+ * Milliseconds of an anomaly bucket such as `5m` or `1h`, or `undefined` unless it is whole minutes or hours
+ * from 1 minute to 24 hours that divide a day (so buckets, aligned on the Unix epoch by InfluxDB, line up
+ * with UTC hours and days, which seasonality-aware scoring relies on).
+ */
+function bucketDurationMs(text: string): number | undefined {
+  const m = /^([1-9]\d*)([mh])$/.exec(text);
+  if (m === null) return undefined;
+  const ms = Number(m[1]) * (m[2] === 'h' ? 3_600_000 : 60_000);
+  return ms <= 86_400_000 && 86_400_000 % ms === 0 ? ms : undefined;
 }
 
 /** A quoted form of a float for the message (plain notation, as YAML would have shown it). */

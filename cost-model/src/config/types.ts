@@ -21,6 +21,12 @@ export interface MeterlineConfig {
    * absent means the defaults of {@link ReconcileConfig} (see `CONFIG_DEFAULTS.reconcile`).
    */
   reconcile?: ReconcileConfig;
+  /**
+   * `meterline signals` and the signals loop of `meterline serve` (burn rate, unknown attribution,
+   * anomalies). Optional in the file and here: absent means the defaults of {@link SignalsConfig} with
+   * `enabled` true only when budgets are configured (see `CONFIG_DEFAULTS.signals`).
+   */
+  signals?: SignalsConfig;
 }
 
 // ---------------------------------------------------------------- catalog
@@ -288,4 +294,42 @@ export interface ReconcileAccountConfig {
    * an empty mapping matches every series (a catch-all, useful as the last entry).
    */
   match: Record<string, string>;
+}
+
+// ---------------------------------------------------------------- signals
+
+/**
+ * How Meterline evaluates its signals from InfluxDB (`meterline signals`, and periodically inside
+ * `meterline serve`): budget burn rates and projections, the unknown-attribution ratio, and anomaly scores
+ * per team, service and tenant with `cost_event kind=anomaly` events.
+ */
+export interface SignalsConfig {
+  /**
+   * Whether `meterline serve` runs the signals loop. Default `true` when the `signals` section is written;
+   * without the section, `true` only when budgets are configured.
+   */
+  enabled: boolean;
+  /** Evaluation interval, ms (default 60000). Evaluation times are aligned down to it. */
+  intervalMs: number;
+  anomaly: SignalsAnomalyConfig;
+  /** How far before an anomaly deploys (`cost_event kind=deploy`) are reported with it, ms (default 7200000). */
+  deployLookbackMs: number;
+}
+
+/** Anomaly scoring of spend per team, service and tenant. */
+export interface SignalsAnomalyConfig {
+  /**
+   * Width of a spend bucket as an InfluxQL duration in minutes or hours (`5m`, `15m`, `1h`; default `5m`):
+   * at least one minute, at most a day, and a divisor of a day so buckets line up with hours and days.
+   */
+  bucket: string;
+  /** History each series is scored against, whole days (default 14). */
+  lookbackDays: number;
+  /**
+   * Score between 0 and 1 (exclusive) from which a bucket is anomalous and an event is written (default
+   * 0.9); it also sets the detector's band (`lower`/`upper` are where the score reaches it).
+   */
+  threshold: number;
+  /** Most series scored per evaluation, the costliest first; the rest are logged as skipped (default 500). */
+  maxSeries: number;
 }

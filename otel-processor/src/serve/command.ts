@@ -4,6 +4,7 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { loadConfig } from '../config/load';
+import { signalsSettings } from '../signals/settings';
 import { MeterlineService } from './service';
 
 /**
@@ -71,12 +72,14 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     throw err;
   }
   const influx = config.influx!;
+  const signals = signalsSettings(config);
   process.stdout.write(
     `meterline serve: listening on ${service.url} (POST /v1/traces, /v1/metrics; GET /healthz, /readyz)\n` +
       `  InfluxDB: ${influx.url} ${influx.database ? `database ${influx.database}` : `bucket ${influx.bucket}`}\n` +
       `  WAL: ${resolve(service.walDir)}\n` +
       `  forwarding to: ${config.forward.length > 0 ? config.forward.map((f) => f.endpoint).join(', ') : '(nobody)'}\n` +
-      `  self-telemetry: ${telemetry ? 'OTLP metrics per OTEL_EXPORTER_OTLP_* variables' : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT)'}\n`,
+      `  self-telemetry: ${telemetry ? 'OTLP metrics per OTEL_EXPORTER_OTLP_* variables' : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT)'}\n` +
+      `  signals: ${signals.enabled ? `every ${signals.intervalMs / 1000} s (burn rate, unknown attribution, anomalies)` : 'off (see signals.enabled)'}\n`,
   );
   // A second signal during the stop gets the default action (a forced exit); the WAL keeps what was acknowledged.
   if (signalled === undefined) await new Promise<void>((done) => (wake = done));

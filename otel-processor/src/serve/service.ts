@@ -12,6 +12,8 @@ import { createInfluxStore, type InfluxStore } from '../influx/store';
 import { compileMeterline } from '../instrument/compile';
 import { OtlpDecodeError } from '../otlp/errors';
 import { SpliceError, spliceSpanAttributes } from '../otlp/splice';
+import { SignalsLoop } from '../signals/loop';
+import { signalsSettings } from '../signals/settings';
 import { readCheckpoint, writeCheckpoint } from '../wal/checkpoint';
 import { WriteAheadLog } from '../wal/wal';
 import { SERVE_PRECISION, ingestLagLine, serveLines } from './lines';
@@ -82,6 +84,8 @@ export class MeterlineService {
   private flushing: Promise<void> | undefined;
   private stopping = false;
   private app!: FastifyInstance;
+  /** The periodic signals evaluation, when `signals.enabled` (see signals/settings.ts). */
+  private signals: SignalsLoop | undefined;
   private readonly decodeOptions: DecodeRequestOptions;
   /** Base URL the receiver listens on, e.g. `http://127.0.0.1:4318`. */
   url = '';
@@ -148,6 +152,17 @@ export class MeterlineService {
     service.instrument(options.meter ?? metrics.getMeter('@meterline/otel-processor/serve'));
     await service.listen(options.listen ?? serve.listen);
     service.scheduleFlush();
+    if (signalsSettings(config).enabled) {
+      // Its own store: signals are written with ms precision, the service's store writes ns.
+      service.signals = new SignalsLoop({
+        config,
+        store: createInfluxStore(config.influx),
+        logger,
+        now,
+        settleMs: serve.flushIntervalMs,
+      });
+      service.signals.start();
+    }
     logger.info(
       {
         listen: service.url,
@@ -157,6 +172,7 @@ export class MeterlineService {
         checkpointSeq: checkpoint?.seq ?? 0,
         replayed: service.stats.replayed,
         forward: config.forward.map((f) => f.endpoint),
+        signals: service.signals === undefined ? 'off' : `every ${signalsSettings(config).intervalMs} ms`,
       },
       'meterline serve is listening',
     );
@@ -168,6 +184,7 @@ export class MeterlineService {
     if (this.stopping) return;
     this.stopping = true;
     clearTimeout(this.flushTimer);
+    await this.signals?.stop();
     await this.app.close();
     await this.flushing;
     try {
@@ -187,6 +204,11 @@ export class MeterlineService {
   /** The engine's counters (spans, points, deduped, late…). */
   get engineStats(): CostEngine['stats'] {
     return this.engine.stats;
+  }
+
+  /** The signals loop's counters (undefined when signals are off). */
+  get signalsStats(): SignalsLoop['stats'] | undefined {
+    return this.signals?.stats;
   }
 
   /** The forwarder's counters. */
