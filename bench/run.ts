@@ -5,6 +5,7 @@
  * only ratios are comparable across runs), prints a short table, and its JSON result is written to
  * `bench/results/<name>.json`.
  */
+import { spawn } from 'node:child_process';
 import { readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 
@@ -29,6 +30,19 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const selected = wanted.length > 0 ? wanted : all;
+  if (selected.length > 1) {
+    // One process per benchmark: a benchmark run after others inherits their heap and JIT state (the
+    // bare protobuf decode baseline measured half its standalone speed after the import benchmark), which
+    // would make results depend on the order they run in.
+    for (const name of selected) {
+      const code = await new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [...process.execArgv, __filename, name], { stdio: 'inherit' });
+        child.on('exit', resolve);
+      });
+      if (code !== 0) throw new Error(`benchmark ${name} failed (exit ${code})`);
+    }
+    return;
+  }
   const resultsDir = join(dir, 'results');
   mkdirSync(resultsDir, { recursive: true });
   for (const name of selected) {
