@@ -92,11 +92,14 @@ interface Series {
   tags: ProviderCostTags;
   /** The series' cells by charge hour: see {@link HourIndex}. */
   cells: HourIndex;
+  /** The interned ids of its tag values (see {@link ProviderCostTable.add}). */
+  ids: Int32Array;
   /** Tag values joined in contract order: the sort key of the series. */
   sortKey: string;
 }
 
-type Trie = Map<number, Trie | Map<string, Series>>;
+/** Interned ids per series: the 12 tag values (tenant, team and attribution as one) and the billing period. */
+const SERIES_IDS = 11;
 
 /**
  * Cell numbers of one series by charge hour, in a dense array over the hours seen (a month is 720
@@ -156,8 +159,9 @@ export class ProviderCostTable {
   // Per row, the series is found from interned ids (a short key) and the cell from a number: building and
   // hashing a long string of every tag value per row cost more than parsing the row.
   private readonly interners = Array.from({ length: 9 }, () => new Interner());
-  private readonly root: Trie = new Map();
-  private readonly ids = new Array<number>(10).fill(0);
+  private readonly seriesByHash = new Map<number, Series[]>();
+  private readonly ids = new Array<number>(SERIES_IDS).fill(0);
+  private readonly periodIds = new Interner();
   /** Attribution results are shared objects (cached by the caller): their id by identity, else by value. */
   private readonly attributionIds = new WeakMap<Attribution, number>();
   private readonly attributionValues = new Interner();
@@ -167,7 +171,7 @@ export class ProviderCostTable {
   private readonly cellHours: number[] = [];
   private readonly sums = new DecimalSumTable(5);
   private readonly periods = new Map<string, BillingPeriodKey>();
-  private readonly periodNames = new Map<number, string>();
+  private readonly periodNames = new Map<number, { name: string; id: number }>();
 
   /** Number of cells (points) so far. */
   get size(): number {
@@ -195,13 +199,14 @@ export class ProviderCostTable {
     }
     let period = this.periodNames.get(c.billingPeriodStart);
     if (period === undefined) {
-      period = billingPeriodOf(c.billingPeriodStart);
+      const name = billingPeriodOf(c.billingPeriodStart);
+      period = { name, id: this.periodIds.id(name) };
       this.periodNames.set(c.billingPeriodStart, period);
     }
     const charge = c.chargeCategory;
     const i = this.interners;
-    // A trie over the interned ids of the 13 tag values: small-integer Map lookups, no key string per row.
-    let node = this.root;
+    // The series is found by the interned ids of its 13 tag values: one hash of small integers and one
+    // Map probe (verified against the ids, so a hash collision only costs a comparison).
     const ids = this.ids;
     ids[0] = i[0]!.id(c.provider);
     ids[1] = i[1]!.id(c.account);
@@ -213,20 +218,26 @@ export class ProviderCostTable {
     ids[7] = this.attributionId(a);
     ids[8] = i[7]!.id(c.currency);
     ids[9] = i[8]!.id(charge);
-    for (let k = 0; k < 9; k++) {
-      let next = node.get(ids[k]!) as Trie | undefined;
-      if (next === undefined) {
-        next = new Map();
-        node.set(ids[k]!, next);
+    ids[10] = period.id;
+    let h = 0x811c9dc5;
+    for (let k = 0; k < SERIES_IDS; k++) h = Math.imul(h ^ ids[k]!, 0x01000193);
+    h >>>= 0;
+    let bucket = this.seriesByHash.get(h);
+    let series: Series | undefined;
+    if (bucket !== undefined) {
+      for (let b = 0; b < bucket.length && series === undefined; b++) {
+        const candidate = bucket[b]!;
+        const cids = candidate.ids;
+        let same = true;
+        for (let k = 0; k < SERIES_IDS; k++) {
+          if (cids[k] !== ids[k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) series = candidate;
       }
-      node = next;
     }
-    let byPeriod = node.get(ids[9]!) as Map<string, Series> | undefined;
-    if (byPeriod === undefined) {
-      byPeriod = new Map();
-      node.set(ids[9]!, byPeriod);
-    }
-    let series = byPeriod.get(period);
     if (series === undefined) {
       const tags: ProviderCostTags = {
         provider: c.provider,
@@ -241,15 +252,20 @@ export class ProviderCostTable {
         attribution: a.attribution,
         currency: c.currency,
         charge: charge.toLowerCase(),
-        billing_period: period,
+        billing_period: period.name,
       };
       series = {
         id: this.seriesCount++,
         tags,
         sortKey: Object.values(tags).join(SEP),
         cells: new HourIndex(),
+        ids: Int32Array.from(ids),
       };
-      byPeriod.set(period, series);
+      if (bucket === undefined) {
+        bucket = [];
+        this.seriesByHash.set(h, bucket);
+      }
+      bucket.push(series);
     }
     let cell = series.cells.get(hour);
     if (cell < 0) {
@@ -259,13 +275,13 @@ export class ProviderCostTable {
       this.cellHours.push(hour);
       this.sums.ensure(cell);
       const time = hour * HOUR_MS;
-      const pk = c.provider + SEP + c.account + SEP + period;
+      const pk = c.provider + SEP + c.account + SEP + period.name;
       const p = this.periods.get(pk);
       if (p === undefined)
         this.periods.set(pk, {
           provider: c.provider,
           account: c.account,
-          billingPeriod: period,
+          billingPeriod: period.name,
           firstChargeMs: time,
           lastChargeMs: time,
         });
