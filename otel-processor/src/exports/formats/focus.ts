@@ -265,10 +265,13 @@ export const focusFormat: ExportFormat = {
           billingPeriodStart: isNull(cell(cBillingStart))
             ? monthOf(chargePeriodStart).start
             : times.read(cell(cBillingStart), 'BillingPeriodStart'),
+          // 0 when the caller does not want it (see `compile`): not worth a date computation per row.
           billingPeriodEnd:
-            cBillingEnd < 0 || isNull(cell(cBillingEnd))
-              ? monthOf(chargePeriodStart).end
-              : times.read(cell(cBillingEnd), 'BillingPeriodEnd'),
+            cBillingEnd < 0
+              ? 0
+              : isNull(cell(cBillingEnd))
+                ? monthOf(chargePeriodStart).end
+                : times.read(cell(cBillingEnd), 'BillingPeriodEnd'),
           billedCost: checkDecimal(cell(cBilled), 'BilledCost'),
           effectiveCost: checkDecimal(cell(cEffective), 'EffectiveCost'),
           listCost: checkDecimal(cell(cList), 'ListCost'),

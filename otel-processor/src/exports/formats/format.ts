@@ -45,8 +45,8 @@ export interface ExportFormat {
   detect(columns: readonly string[]): Detection;
   /**
    * The row mapper for `columns` (only called when {@link detect} said ok). With `fields`, the caller
-   * reads only those fields of the charge: a mapper may leave the others `''`/`'0'` and not read their
-   * columns at all (the import needs no descriptions, names or resource ids).
+   * reads only those fields of the charge: a mapper may leave the others `''`/`'0'`/`0` and not read
+   * their columns at all (the import needs no descriptions, names, resource ids or period ends).
    */
   compile(columns: readonly string[], options: FormatOptions, fields?: ReadonlySet<keyof Charge>): RowMapper;
 }
