@@ -391,13 +391,18 @@ describe('meterline serve with a downstream that never answers', () => {
       });
       expect(res.status).toBe(200);
     }
-    // All 20 were acknowledged while the downstream held its first requests unanswered.
+    // All 20 were acknowledged; the downstream gets the first forwarded requests and never answers them.
+    for (const end = Date.now() + 10_000; hanging.length === 0 && Date.now() < end;)
+      await new Promise((r) => setTimeout(r, 20));
     expect(hanging.length).toBeGreaterThanOrEqual(1);
     expect(hanging.every((res) => !res.writableEnded)).toBe(true);
     await service.flush();
     const sum = await influx.query(`SELECT SUM("amount_nano") FROM "cost"`, 'serve_stuck');
     // 200 spans: a request each (400 nano-USD) and 1 ms × 1 GB × 0.0000166667 (16.6667 nano-USD; 3 333.34 in all → 3 333)
     expect(BigInt(sum.results[0]?.series?.[0]?.values[0]?.[1] as number)).toBe(200n * 400n + 3_333n);
+    // The forwarding thread reports its counters every 25 ms.
+    for (const end = Date.now() + 5_000; service.forwardStats.queued === 0 && Date.now() < end;)
+      await new Promise((r) => setTimeout(r, 20));
     expect(service.forwardStats.queued).toBeGreaterThan(0);
     for (const res of hanging) res.destroy();
     stuck.closeAllConnections();

@@ -54,6 +54,8 @@ import {
   encodeSpanAttributes,
   encodedKey,
   stringAttributeRecord,
+  unpackSpanRecords,
+  type PackedSpanRecords,
 } from '../otlp/splice';
 import { SpanKeySet } from '../otlp/scan-traces';
 import { BucketTable, type FlushToken } from './bucket-table';
@@ -80,10 +82,10 @@ export interface CostEngineOptions {
 export interface ApplyResult {
   /**
    * Traces with `collect`: the `cost.*` attributes added to each span as encoded `Span.attributes` records
-   * (see `otlp/splice.ts`), in document order (undefined for a duplicate or a span that got nothing), for
-   * forwarding. The request itself is left unchanged.
+   * (see `otlp/splice.ts`), packed in document order (none for a duplicate or a span that got nothing),
+   * for forwarding. The request itself is left unchanged.
    */
-  added?: (Uint8Array | undefined)[];
+  added?: PackedSpanRecords;
   /** Some added key was already on its span (set by the application): splicing would duplicate it. */
   conflict?: boolean;
   /** Spans or data points seen. */
@@ -298,12 +300,8 @@ export class CostEngine {
     const now = this.advance(recvTimeMs);
     const boundary = bucketStart(now - this.latenessMs);
     const result: ApplyResult = { items: 0, deduped: 0, usages: 0, late: 0 };
-    const added: (Uint8Array | undefined)[] | undefined = collect ? [] : undefined;
     const writer = collect ? new SpanAttributesWriter(this.writerBytes) : undefined;
-    if (added !== undefined) {
-      result.added = added;
-      result.conflict = false;
-    }
+    if (collect) result.conflict = false;
     const ids = this.ids;
     for (const rs of request.resourceSpans) {
       const resource = rs.resource ?? { attributes: [] };
@@ -324,18 +322,21 @@ export class CostEngine {
           result.items++;
           if (!this.dedupe.claimIds(SPAN_KEY_PREFIX, span.traceId, span.spanId, now)) {
             result.deduped++;
-            added?.push(undefined);
+            writer?.skip();
             continue;
           }
           ids.traceId = undefined;
           ids.spanId = undefined;
           writer?.begin();
           this.priceSpan(span, resourceToken, resourceAttributes, ids, boundary, result, writer);
-          added?.push(writer!.end());
+          writer?.end();
         }
       }
     }
-    if (writer !== undefined) this.writerBytes = Math.max(4096, writer.size);
+    if (writer !== undefined) {
+      this.writerBytes = Math.max(4096, writer.size);
+      result.added = writer.finish();
+    }
     this.stats.spans += result.items;
     this.stats.deduped += result.deduped;
     this.stats.usages += result.usages;
@@ -757,10 +758,8 @@ function nanosBetween(start: Nanos, end: Nanos): number {
 }
 
 /** Adds the collected attributes to the request's spans (for forwarding by re-encoding). */
-export function addCollectedAttributes(
-  request: TracesRequest,
-  added: readonly (Uint8Array | undefined)[],
-): void {
+export function addCollectedAttributes(request: TracesRequest, packed: PackedSpanRecords): void {
+  const added = unpackSpanRecords(packed);
   let i = 0;
   for (const rs of request.resourceSpans) {
     for (const ss of rs.scopeSpans) {

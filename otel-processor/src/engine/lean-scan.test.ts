@@ -11,7 +11,7 @@ import { unitTestConfig } from '../instrument/test-config.fixture';
 import { compileMeterline } from '../instrument/compile';
 import { decodeTracesProtobuf } from '../otlp/decode';
 import { encodeTracesJson, encodeTracesProtobuf } from '../otlp/encode';
-import { SpliceError, spliceSpanAttributes } from '../otlp/splice';
+import { SpliceError, spliceSpanAttributes, unpackSpanRecords } from '../otlp/splice';
 import {
   arrayKeyValue,
   doubleKeyValue,
@@ -171,7 +171,7 @@ function run(
       usages: r.usages,
       late: r.late,
       conflict: r.conflict,
-      added: r.added?.map(hex),
+      added: r.added === undefined ? undefined : unpackSpanRecords(r.added).map(hex),
       forwarded: forwarded(decoded, body, recvTimeMs, r),
     },
   };
@@ -197,7 +197,9 @@ function forwarded(
   };
   if (decoded.truncated === 0 && r.conflict !== true) {
     try {
-      const spliced = encodeTracesJson(decodeTracesProtobuf(spliceSpanAttributes(body, r.added)));
+      const spliced = encodeTracesJson(
+        decodeTracesProtobuf(spliceSpanAttributes(body, unpackSpanRecords(r.added))),
+      );
       // The splice gives what re-encoding the enriched model gives (when no span was rejected).
       if (!decoded.lean && decoded.rejected === 0) expect(spliced).toEqual(full().slice(6));
       return `spliced:${spliced}`;

@@ -133,6 +133,8 @@ export class OtlpForwarder {
   /** Aborts requests still in flight when {@link close} gives up waiting. */
   private readonly abort = new AbortController();
   private readonly idle = new Set<() => void>();
+  /** Called whenever {@link stats} changed (the forwarding thread reports counters with it). */
+  onChange: (() => void) | undefined;
 
   constructor(
     targets: readonly ForwardConfig[],
@@ -290,5 +292,6 @@ export class OtlpForwarder {
   private updateGauges(): void {
     this.stats.queued = this.targets.reduce((n, t) => n + t.queue.length + t.inFlight, 0);
     this.stats.queuedBytes = this.targets.reduce((n, t) => n + t.bytes, 0);
+    this.onChange?.();
   }
 }

@@ -4,6 +4,8 @@ import { arrayKeyValue, doubleKeyValue, stringKeyValue, type KeyValue, type Trac
 import { span, traces } from './samples.fixture';
 import {
   SpanAttributesWriter,
+  packSpanRecords,
+  unpackSpanRecords,
   SpliceError,
   decodeSpanAttributes,
   encodeSpanAttributes,
@@ -70,9 +72,10 @@ describe('spliceSpanAttributes', () => {
       stringKeyValue('cost.amount', '0.0000004'),
       stringKeyValue('cost.empty', ''),
     ];
-    const w = new SpanAttributesWriter(8); // grows while writing
+    const w = new SpanAttributesWriter(8, 1); // grows (bytes and span lengths) while writing
     w.begin();
-    expect(w.end()).toBeUndefined();
+    w.end();
+    w.skip();
     w.begin();
     w.bytes(stringAttributeRecord('cost.tenant', 'tenant-ü'));
     w.bytes(stringAttributeRecord('cost.sku', ['a', 'b']));
@@ -80,8 +83,39 @@ describe('spliceSpanAttributes', () => {
     w.doubles(encodedKey('cost.quantity'), [1, 2.5e-9]);
     w.ascii(encodedKey('cost.amount'), '0.0000004');
     w.ascii(encodedKey('cost.empty'), '');
-    const bytes = w.end()!;
-    expect(Buffer.from(bytes)).toEqual(Buffer.from(encodeSpanAttributes(kvs)));
-    expect(decodeSpanAttributes(bytes)).toEqual(kvs);
+    w.end();
+    w.begin();
+    w.ascii(encodedKey('cost.amount'), '1');
+    w.end();
+    const packed = w.finish();
+    expect([...packed.lengths]).toEqual([
+      0,
+      0,
+      encodeSpanAttributes(kvs).length,
+      packed.records.length - encodeSpanAttributes(kvs).length,
+    ]);
+    const [none, skipped, bytes, last] = unpackSpanRecords(packed);
+    expect(none).toBeUndefined();
+    expect(skipped).toBeUndefined();
+    expect(Buffer.from(bytes!)).toEqual(Buffer.from(encodeSpanAttributes(kvs)));
+    expect(decodeSpanAttributes(bytes!)).toEqual(kvs);
+    expect(decodeSpanAttributes(last!)).toEqual([stringKeyValue('cost.amount', '1')]);
+  });
+
+  it('packs and unpacks span records, and rejects lengths that do not add up', () => {
+    const a = Uint8Array.from([1, 2, 3]);
+    const b = Uint8Array.from([4]);
+    const packed = packSpanRecords([undefined, a, undefined, b]);
+    expect([...packed.lengths]).toEqual([0, 3, 0, 1]);
+    expect([...packed.records]).toEqual([1, 2, 3, 4]);
+    expect(unpackSpanRecords(packed).map((r) => (r === undefined ? undefined : [...r]))).toEqual([
+      undefined,
+      [1, 2, 3],
+      undefined,
+      [4],
+    ]);
+    expect(() => unpackSpanRecords({ records: packed.records, lengths: Int32Array.from([3]) })).toThrow(
+      /lengths add up to 3 bytes, 4 given/,
+    );
   });
 });

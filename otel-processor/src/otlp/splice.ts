@@ -106,21 +106,63 @@ export function encodeSpanAttributes(kvs: readonly KeyValue[]): Uint8Array {
 }
 
 /**
- * Writes the `Span.attributes` records of many spans into one growing buffer, each span's records handed
- * out as a view ({@link SpanAttributesWriter.end}): the engine's per-span `cost.*` attributes without a
- * `KeyValue` object or a buffer per attribute. Bytes are exactly those of {@link encodeSpanAttributes} for
- * the same attributes (string, double, string-array and double-array values).
+ * The `Span.attributes` records of many spans, packed for one copy: span `i` (document order) gets the
+ * `lengths[i]` bytes of `records` that follow span `i − 1`'s (0: it gets none).
+ */
+export interface PackedSpanRecords {
+  records: Uint8Array;
+  lengths: Int32Array;
+}
+
+/** Packs per-span records (undefined: none) into {@link PackedSpanRecords}. */
+export function packSpanRecords(added: readonly (Uint8Array | undefined)[]): PackedSpanRecords {
+  const lengths = new Int32Array(added.length);
+  for (let i = 0; i < added.length; i++) lengths[i] = added[i]?.length ?? 0;
+  const records = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
+  let at = 0;
+  for (const r of added) {
+    if (r === undefined) continue;
+    records.set(r, at);
+    at += r.length;
+  }
+  return { records, lengths };
+}
+
+/** The records of each span as views into `packed.records` (undefined for a span that gets none). */
+export function unpackSpanRecords(packed: PackedSpanRecords): (Uint8Array | undefined)[] {
+  const { records, lengths } = packed;
+  const added = new Array<Uint8Array | undefined>(lengths.length);
+  let at = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const n = lengths[i]!;
+    added[i] = n === 0 ? undefined : records.subarray(at, at + n);
+    at += n;
+  }
+  if (at !== records.length)
+    throw new SpliceError(`span records: lengths add up to ${at} bytes, ${records.length} given`);
+  return added;
+}
+
+/**
+ * Writes the `Span.attributes` records of many spans into one growing buffer, contiguous and in span
+ * order, with each span's length: the engine's per-span `cost.*` attributes without a `KeyValue` object
+ * or a buffer per attribute, ready to hand over in one copy ({@link finish}). Bytes are exactly those of
+ * {@link encodeSpanAttributes} for the same attributes (string, double, string-array and double-array
+ * values).
  */
 export class SpanAttributesWriter {
   private buf: Uint8Array;
   private pos = 0;
   private start = 0;
   private view: DataView;
+  private lengths: Int32Array;
+  private spans = 0;
 
-  /** `capacity`: initial buffer size (it grows as needed). */
-  constructor(capacity = 64 * 1024) {
+  /** `capacity`: initial buffer size in bytes (it grows as needed); `spans`: expected span count. */
+  constructor(capacity = 64 * 1024, spans = 512) {
     this.buf = new Uint8Array(capacity);
     this.view = new DataView(this.buf.buffer);
+    this.lengths = new Int32Array(Math.max(16, spans));
   }
 
   /** Bytes written so far. */
@@ -133,18 +175,34 @@ export class SpanAttributesWriter {
     this.start = this.pos;
   }
 
-  /** The current span's records (undefined when it got none); views stay valid after later writes. */
-  end(): Uint8Array | undefined {
-    return this.pos === this.start ? undefined : this.buf.subarray(this.start, this.pos);
+  /** Ends the current span's records (begun by {@link begin}). */
+  end(): void {
+    this.push(this.pos - this.start);
+  }
+
+  /** A span that gets no records (without {@link begin}). */
+  skip(): void {
+    this.push(0);
+  }
+
+  /** Every span's records so far (views of the writer's buffers: valid until it is written to again). */
+  finish(): PackedSpanRecords {
+    return { records: this.buf.subarray(0, this.pos), lengths: this.lengths.subarray(0, this.spans) };
+  }
+
+  private push(length: number): void {
+    if (this.spans === this.lengths.length) {
+      const next = new Int32Array(this.lengths.length * 2);
+      next.set(this.lengths);
+      this.lengths = next;
+    }
+    this.lengths[this.spans++] = length;
   }
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    // Earlier spans keep their views into the old buffer; only the current span's bytes move.
-    const next = new Uint8Array(Math.max(this.buf.length * 2, n + 1024));
-    next.set(this.buf.subarray(this.start, this.pos));
-    this.pos -= this.start;
-    this.start = 0;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n + 1024));
+    next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
     this.view = new DataView(next.buffer);
   }

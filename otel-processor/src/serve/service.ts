@@ -4,14 +4,13 @@ import { metrics, type Meter } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { CostEngine, addCollectedAttributes, type ApplyResult } from '../engine/cost-engine';
-import { OtlpForwarder } from '../forward/otlp-forwarder';
+import { ForwardThread } from '../forward/forward-thread';
 import { decodeRequest, type DecodeRequestOptions, type DecodedRequest } from '../ingest/decode-request';
 import { buildReceiver, type IngestOutcome } from '../ingest/otlp-http';
 import { decodeIngestRecord, encodeIngestHeader } from '../ingest/wal-record';
 import { createInfluxStore, type InfluxStore } from '../influx/store';
 import { compileMeterline } from '../instrument/compile';
 import { OtlpDecodeError } from '../otlp/errors';
-import { SpliceError, spliceSpanAttributes } from '../otlp/splice';
 import { SignalsLoop } from '../signals/loop';
 import { signalsSettings } from '../signals/settings';
 import { readCheckpoint, writeCheckpoint } from '../wal/checkpoint';
@@ -97,7 +96,7 @@ export class MeterlineService {
     private readonly wal: WriteAheadLog,
     readonly walDir: string,
     private readonly store: InfluxStore,
-    private readonly forwarder: OtlpForwarder,
+    private readonly forwarder: ForwardThread,
     private readonly now: () => number,
     leanTraceScan: boolean,
   ) {
@@ -132,8 +131,8 @@ export class MeterlineService {
       logger: { warn: (details, message) => logger.warn(details, message) },
     });
     const store = createInfluxStore(config.influx, { precision: SERVE_PRECISION });
-    const forwarder = new OtlpForwarder(config.forward, {
-      logger: { warn: (obj, msg) => logger.warn(obj, msg) },
+    const forwarder = new ForwardThread(config.forward, {
+      logger: { warn: (obj, msg) => logger.warn(obj, msg), error: (obj, msg) => logger.error(obj, msg) },
     });
     const service = new MeterlineService(
       config,
@@ -212,7 +211,7 @@ export class MeterlineService {
   }
 
   /** The forwarder's counters. */
-  get forwardStats(): OtlpForwarder['stats'] {
+  get forwardStats(): ForwardThread['stats'] {
     return this.forwarder.stats;
   }
 
@@ -274,8 +273,9 @@ export class MeterlineService {
         message: `write-ahead log append failed: ${(err as Error).message}`,
       };
     }
-    // Appends resolve in sequence order, so records are applied in WAL order, as a replay would.
-    this.apply(decoded, format, body, recvTimeMs, seq);
+    // Appends resolve in sequence order, so records are applied in WAL order, as a replay would. The WAL
+    // is done with the body now, so forwarding may take it over.
+    this.apply(decoded, format, body, recvTimeMs, seq, true);
     this.stats.accepted++;
     return { kind: 'accepted', rejected: decoded.rejected, message };
   }
@@ -283,6 +283,8 @@ export class MeterlineService {
   /**
    * Applies a durable record. The engine is deterministic, so a record that makes it throw would throw
    * again on every replay: it is logged and skipped (never a crash loop), live or replayed alike.
+   * `handOver`: nothing reads `body` afterwards (a live request, not a view into a WAL read buffer), so the
+   * forwarder may take its buffer instead of copying it.
    */
   private apply(
     decoded: DecodedRequest,
@@ -290,9 +292,10 @@ export class MeterlineService {
     body: Uint8Array,
     recvTimeMs: number,
     seq: number,
+    handOver: boolean,
   ): void {
     try {
-      this.applyRecord(decoded, format, body, recvTimeMs, seq);
+      this.applyRecord(decoded, format, body, recvTimeMs, seq, handOver);
     } catch (err) {
       this.stats.failedRecords++;
       this.logger.error(
@@ -309,17 +312,19 @@ export class MeterlineService {
     body: Uint8Array,
     recvTimeMs: number,
     seq: number,
+    handOver: boolean,
   ): void {
     const forward = this.forwarder.enabled;
     if (decoded.signal === 'traces') {
       const r = this.engine.applyTraces(decoded.request, recvTimeMs, forward);
       // A request made only of duplicates was forwarded when it was first accepted.
       if (forward && r.added !== undefined && r.deduped < r.items)
-        this.forwardTraces(decoded, format, body, recvTimeMs, r);
+        this.forwardTraces(decoded, format, body, recvTimeMs, r, handOver);
     } else {
       const r = this.engine.applyMetrics(decoded.request, recvTimeMs);
       if (forward && r.deduped < r.items) {
-        if (format === 'protobuf' && decoded.truncated === 0) this.forwarder.enqueueEncoded('metrics', body);
+        if (format === 'protobuf' && decoded.truncated === 0)
+          this.forwarder.enqueueEncoded('metrics', body, handOver);
         else this.forwarder.enqueue('metrics', decoded.request);
       }
     }
@@ -328,9 +333,9 @@ export class MeterlineService {
   }
 
   /**
-   * Forwards enriched spans. Fast path: splice the `cost.*` attributes into the protobuf body as received
-   * (a copy, not a re-encode). JSON bodies, bodies whose attributes validation truncated, and spans where
-   * the application already set a `cost.*` key are re-encoded from the model instead.
+   * Forwards enriched spans. Fast path: the forwarding thread splices the `cost.*` attributes into the
+   * protobuf body as received (a copy, not a re-encode). JSON bodies, bodies whose attributes validation
+   * truncated, and spans where the application already set a `cost.*` key are re-encoded from the model.
    */
   private forwardTraces(
     decoded: Extract<DecodedRequest, { signal: 'traces' }>,
@@ -338,16 +343,12 @@ export class MeterlineService {
     body: Uint8Array,
     recvTimeMs: number,
     r: ApplyResult,
+    handOver: boolean,
   ): void {
     const added = r.added!;
     if (format === 'protobuf' && decoded.truncated === 0 && !r.conflict) {
-      try {
-        this.forwarder.enqueueEncoded('traces', spliceSpanAttributes(body, added));
-        return;
-      } catch (err) {
-        if (!(err instanceof SpliceError)) throw err;
-        this.logger.warn({ err: err.message }, 'could not splice cost attributes: re-encoding the request');
-      }
+      this.forwarder.enqueueSpliced(body, added, recvTimeMs, handOver);
+      return;
     }
     // A lean request holds only what the engine reads: decode the body in full (same spans, same order).
     const request = decoded.lean
@@ -378,7 +379,7 @@ export class MeterlineService {
         continue;
       }
       if (recvTimeMs > this.lastRecvMs) this.lastRecvMs = recvTimeMs;
-      this.apply(decoded, format, body, recvTimeMs, record.seq);
+      this.apply(decoded, format, body, recvTimeMs, record.seq, false);
       this.stats.replayed++;
     }
     if (this.stats.replayed > 0)
