@@ -14,6 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '@meterline/cost-model';
@@ -148,8 +149,14 @@ async function startSink(): Promise<{ url: string; stop(): void }> {
   return { url, stop: () => child.kill() };
 }
 
-/** Posts `bodies` from a child process; resolves with the seconds from "go" to the last answer. */
-async function loadFromChild(url: string, bodies: Uint8Array[]): Promise<number> {
+/** A load generator child process, spawned with its bodies and waiting for "go". */
+interface Loader {
+  /** Starts the load; resolves with the seconds from "go" to the last answer. */
+  go(): Promise<number>;
+}
+
+/** Spawns a load generator for `bodies` and waits until it is ready (file written, child started). */
+async function prepareLoader(url: string, bodies: Uint8Array[]): Promise<Loader> {
   const dir = mkdtempSync(join(tmpdir(), 'meterline-bench-load-'));
   const file = join(dir, 'bodies.bin');
   writeFileSync(
@@ -165,29 +172,64 @@ async function loadFromChild(url: string, bodies: Uint8Array[]): Promise<number>
   const child = spawn(process.execPath, ['-e', LOADER, url, file, String(CONCURRENCY)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  try {
-    let out = '';
-    const seen = (word: string) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => (out.includes(word) ? resolve() : undefined);
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          check();
-        });
-        child.once('exit', (code) =>
-          out.includes(word) ? resolve() : reject(new Error(`load generator exited ${code}`)),
-        );
-        check();
-      });
-    await seen('ready');
-    const t0 = performance.now();
-    child.stdin.write('go\n');
-    await seen('done');
-    return (performance.now() - t0) / 1000;
-  } finally {
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const seen = (word: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => (out.includes(word) ? resolve() : undefined);
+      child.stdout.on('data', check);
+      child.once('exit', (code) =>
+        out.includes(word) ? resolve() : reject(new Error(`load generator exited ${code}`)),
+      );
+      check();
+    });
+  const cleanup = () => {
     child.kill();
     rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await seen('ready');
+  } catch (err) {
+    cleanup();
+    throw err;
   }
+  return {
+    async go() {
+      try {
+        const t0 = performance.now();
+        child.stdin.write('go\n');
+        await seen('done');
+        return (performance.now() - t0) / 1000;
+      } finally {
+        cleanup();
+      }
+    },
+  };
+}
+
+/**
+ * With `BENCH_PROFILE=<file>`, a CPU profile of this process's main thread over the measured passes only
+ * (not body generation or the baseline), for finding where the pipeline spends its time.
+ */
+async function startProfile(): Promise<{ stop(): Promise<void> } | undefined> {
+  const file = process.env['BENCH_PROFILE'];
+  if (file === undefined || file === '') return undefined;
+  const session = new Session();
+  session.connect();
+  const call = (method: string): Promise<unknown> =>
+    new Promise((resolve, reject) =>
+      session.post(method, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await call('Profiler.enable');
+  await call('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = (await call('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`CPU profile of the measured passes -> ${file}`);
+    },
+  };
 }
 
 async function post(url: string, body: Uint8Array): Promise<void> {
@@ -232,18 +274,23 @@ const bench: Benchmark = {
       config: config(influx.url, walDir, sink.url),
       logger: pino({ level: 'warn' }),
     });
+    let stopped = false;
     try {
       for (const body of warmup.slice(0, 2)) await post(`${service.url}/v1/traces`, body);
-      await loadFromChild(service.url, warmup.slice(2));
+      await (await prepareLoader(service.url, warmup.slice(2))).go();
+      // Every pass's loader is ready before the first starts: nothing but the service runs here meanwhile.
+      const loaders = await Promise.all(passes.map((bodies) => prepareLoader(service.url, bodies)));
       await service.flush();
       const pointsBefore = service.stats.pointsWritten;
       const passRates: number[] = [];
-      for (const bodies of passes) {
-        const loadSeconds = await loadFromChild(service.url, bodies);
+      const profile = await startProfile();
+      for (const loader of loaders) {
+        const loadSeconds = await loader.go();
         const t1 = performance.now();
         await service.flush();
         passRates.push(passSpans / (loadSeconds + (performance.now() - t1) / 1000));
       }
+      await profile?.stop();
       const pipelineSpansPerS = Math.max(...passRates);
       const measuredSpans = PASSES * passSpans;
       const points = service.stats.pointsWritten - pointsBefore;
@@ -266,6 +313,13 @@ const bench: Benchmark = {
       console.log(
         `points written: ${points} for ${measuredSpans} spans (${(points / measuredSpans).toFixed(4)} per span); ${stored} (series, minute) points stored in ${series} series, so ${(points / Math.max(1, stored)).toFixed(2)} writes each (target ≤ 1 point per (series, minute) stored); deduped ${deduped}`,
       );
+      // Stopped here so the forwarding thread's final counters are in.
+      await service.stop();
+      stopped = true;
+      const requests = PASSES * BATCHES + WARMUP_BATCHES;
+      console.log(
+        `forwarded: ${service.forwardStats.sent} of ${requests} requests (dropped ${service.forwardStats.dropped})`,
+      );
       return {
         decode_spans_per_s: Math.round(decodeSpansPerS),
         pipeline_spans_per_s: Math.round(pipelineSpansPerS),
@@ -279,7 +333,7 @@ const bench: Benchmark = {
         forwarded: service.forwardStats.sent,
       };
     } finally {
-      await service.stop();
+      if (!stopped) await service.stop();
       sink.stop();
       await influx.stop();
       rmSync(walDir, { recursive: true, force: true });

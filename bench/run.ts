@@ -4,6 +4,11 @@
  * Each benchmark measures Meterline against a baseline in the same run (these machines are noisy, so
  * only ratios are comparable across runs), prints a short table, and its JSON result is written to
  * `bench/results/<name>.json`.
+ *
+ * `npm run bench` starts node with `--max-semi-space-size=32` (inherited by each benchmark's process): with
+ * V8's default young generation, the same protobuf decode loop measured either ~450k or ~240k spans/s from
+ * one process to the next (about one in six), depending on how the heap had grown while the benchmark's
+ * input was generated. Baseline and subject run under the same flag, so ratios stay fair.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, mkdirSync, writeFileSync } from 'node:fs';
