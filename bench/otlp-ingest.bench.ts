@@ -13,9 +13,9 @@
  * meaningful across runs.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '@meterline/cost-model';
 import pino from 'pino';
@@ -208,6 +208,30 @@ async function prepareLoader(url: string, bodies: Uint8Array[]): Promise<Loader>
 }
 
 /**
+ * With `BENCH_CPU=1`, prints per pass how busy the machine and this process (all its threads) were: to
+ * tell a saturated machine from a saturated thread.
+ */
+function cpuWindow(): { report(): void } {
+  if (process.env['BENCH_CPU'] !== '1') return { report: () => undefined };
+  const ticks = () => readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+  const t0 = ticks();
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  const e0 = performance.eventLoopUtilization();
+  return {
+    report() {
+      const d = ticks().map((v, i) => v - t0[i]!);
+      const total = d.reduce((a, b) => a + b, 0);
+      const c = process.cpuUsage(c0);
+      const wall = (performance.now() - w0) / 1000;
+      console.log(
+        `  pass: machine ${(1 - d[3]! / total).toFixed(2)} busy (${cpus().length} cores); service process ${((c.user + c.system) / 1e6 / wall).toFixed(2)} cores; main thread busy ${performance.eventLoopUtilization(e0).utilization.toFixed(2)}`,
+      );
+    },
+  };
+}
+
+/**
  * With `BENCH_PROFILE=<file>`, a CPU profile of this process's main thread over the measured passes only
  * (not body generation or the baseline), for finding where the pipeline spends its time.
  */
@@ -285,7 +309,9 @@ const bench: Benchmark = {
       const passRates: number[] = [];
       const profile = await startProfile();
       for (const loader of loaders) {
+        const usage = cpuWindow();
         const loadSeconds = await loader.go();
+        usage.report();
         const t1 = performance.now();
         await service.flush();
         passRates.push(passSpans / (loadSeconds + (performance.now() - t1) / 1000));
