@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { WalFile } from './fs';
-import { HEADER_BYTES, readHeader, recordCrc } from './framing';
+import { HEADER_BYTES, readHeader, recordCrcMatches } from './framing';
 
 /** A record read back from a segment. `payload` is a view into a read buffer: copy it to keep it long. */
 export interface ReadRecord {
@@ -73,7 +73,7 @@ export class SegmentReader {
     const at = offset - this.bufStart + HEADER_BYTES;
     const payload = this.buf.subarray(at, at + length);
     if (Number.isNaN(seq)) return this.fail(offset, 'sequence number above 2^53');
-    if (recordCrc(seq, payload) !== crc) return this.fail(offset, `CRC mismatch (record seq ${seq})`);
+    if (!recordCrcMatches(seq, payload, crc)) return this.fail(offset, `CRC mismatch (record seq ${seq})`);
     if (seq <= this.lastSeq || seq < this.bounds.minSeq)
       return this.fail(
         offset,

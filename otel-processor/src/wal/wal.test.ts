@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile, appendFile }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WalCorruptionError } from './errors';
-import { encodeRecord, HEADER_BYTES, readHeader } from './framing';
+import { encodeRecord, HEADER_BYTES, legacyRecordCrc, readHeader, writeHeader } from './framing';
 import { nodeFs, type WalFile, type WalFs } from './fs';
 import { segmentName, WriteAheadLog, type WalLogger, type WalOptions } from './wal';
 
@@ -137,6 +137,28 @@ describe('WriteAheadLog framing and replay', () => {
     expect(bytes.length).toBe(HEADER_BYTES + 3);
     expect(readHeader(bytes, 0)).toEqual({ length: 3, crc: expect.any(Number), seq: 1 });
     expect(bytes.equals(Buffer.from(encodeRecord(1, new Uint8Array([1, 2, 3]))))).toBe(true);
+  });
+
+  it('replays a segment written by 0.1.x (CRC-32C records) and appends after it', async () => {
+    const legacy = (seq: number, p: Uint8Array) => {
+      const out = new Uint8Array(HEADER_BYTES + p.length);
+      writeHeader(out, 0, seq, p.length, legacyRecordCrc(seq, p));
+      out.set(p, HEADER_BYTES);
+      return out;
+    };
+    await writeFile(
+      join(dir, segmentName(1)),
+      Buffer.concat([legacy(1, payload(1, 20)), legacy(2, payload(2, 30))]),
+    );
+    const wal = await open();
+    expect(await wal.append(payload(3, 10))).toBe(3);
+    const seen: number[] = [];
+    for await (const r of wal.replay()) {
+      expect(Buffer.from(r.payload).equals(payload(r.seq, [20, 30, 10][r.seq - 1]!))).toBe(true);
+      seen.push(r.seq);
+    }
+    expect(seen).toEqual([1, 2, 3]);
+    await wal.close();
   });
 
   it('rotates segments at segmentBytes and replays across them in order', async () => {

@@ -16,8 +16,7 @@
  */
 import { join } from 'node:path';
 import { WalCorruptionError, WalError } from './errors';
-import { crc32c } from './crc32c';
-import { HEADER_BYTES, recordCrc, writeHeader } from './framing';
+import { HEADER_BYTES, continueRecordCrc, recordCrc, writeHeader } from './framing';
 import { nodeFs, type WalFile, type WalFs } from './fs';
 import { SegmentReader } from './segment-reader';
 
@@ -275,7 +274,7 @@ export class WriteAheadLog {
       );
     const seq = this.nextSeq++;
     let crc = recordCrc(seq, payload);
-    if (tail !== undefined) crc = crc32c(tail, 0, tail.length, crc);
+    if (tail !== undefined) crc = continueRecordCrc(crc, tail);
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ seq, crc, payload, tail, length, resolve, reject });
       this.queuedBytes += HEADER_BYTES + length;
