@@ -107,6 +107,28 @@ function flushAll(e: CostEngine): string[] {
 }
 
 describe('CostEngine', () => {
+  it('writes the collected cost.* records into a recycled buffer when one is big enough', () => {
+    const e = engine();
+    const first = e.applyTraces(traces([span(T0, 'acme'), span(T0 + 1, 'globex')]), T0 + 10, true).added!;
+    const expected = Buffer.from(first.records).toString('hex');
+    expect(first.records.byteLength).toBeGreaterThan(0);
+    // Too small: ignored. Big enough: the next request's records are written into it.
+    e.recycleRecords(new ArrayBuffer(1));
+    const spare = new ArrayBuffer(1 << 20);
+    e.recycleRecords(spare);
+    const second = e.applyTraces(
+      traces([span(T0, 'acme', 9001), span(T0 + 1, 'globex', 9002)]),
+      T0 + 20,
+      true,
+    );
+    expect(second.added!.records.buffer).toBe(spare);
+    expect([...second.added!.lengths]).toEqual([...first.lengths]);
+    // Same tenants and prices, other ids: the same records (ids are not among them).
+    expect(Buffer.from(second.added!.records).toString('hex')).toBe(expected);
+    const third = e.applyTraces(traces([span(T0, 'acme', 9003)]), T0 + 30, true);
+    expect(third.added!.records.buffer).not.toBe(spare);
+  });
+
   it('rolls spans up per (tenant, minute) exactly and dedupes retried spans', () => {
     const e = engine();
     const spans = [

@@ -221,6 +221,8 @@ export class CostEngine {
   private readonly versionRecords = new RecordCache(COST_PRICE_VERSION);
   /** Size of the last request's `cost.*` records, to size the next writer. */
   private writerBytes = 64 * 1024;
+  /** Buffers of earlier {@link ApplyResult.added} records, handed back by {@link recycleRecords}. */
+  private readonly spareRecordBuffers: ArrayBuffer[] = [];
   /** Every span attribute key anything reads (rules, attribution, `cost.*`), when the configs name them all. */
   private readonly spanKeys: ReadonlySet<string> | undefined;
   /**
@@ -293,6 +295,26 @@ export class CostEngine {
   }
 
   /**
+   * Hands back the buffer of an earlier result's `added.records` once nobody reads it any more (the
+   * forwarding thread returns them), so the next request writes into memory already paged in.
+   */
+  recycleRecords(buffer: ArrayBuffer): void {
+    if (this.spareRecordBuffers.length < 16 && buffer.byteLength > 0) this.spareRecordBuffers.push(buffer);
+  }
+
+  /** A spare records buffer big enough for a request like the last one, or that size. */
+  private recordBuffer(): Uint8Array | number {
+    const want = this.writerBytes;
+    for (
+      let spare = this.spareRecordBuffers.pop();
+      spare !== undefined;
+      spare = this.spareRecordBuffers.pop()
+    )
+      if (spare.byteLength >= want) return new Uint8Array(spare);
+    return want + (want >> 2);
+  }
+
+  /**
    * Attributes, prices and rolls up a decoded (and validated) traces request received at `recvTimeMs`.
    * With `collect`, also returns the `cost.*` attributes each span gets (see {@link ApplyResult.added}).
    */
@@ -300,7 +322,7 @@ export class CostEngine {
     const now = this.advance(recvTimeMs);
     const boundary = bucketStart(now - this.latenessMs);
     const result: ApplyResult = { items: 0, deduped: 0, usages: 0, late: 0 };
-    const writer = collect ? new SpanAttributesWriter(this.writerBytes) : undefined;
+    const writer = collect ? new SpanAttributesWriter(this.recordBuffer()) : undefined;
     if (collect) result.conflict = false;
     const ids = this.ids;
     for (const rs of request.resourceSpans) {

@@ -25,7 +25,10 @@ export type ToForwardWorker =
 
 /** Forwarding thread → main thread. */
 export type FromForwardWorker =
-  /** Counters so far, and the bytes of messages taken off the channel since the last report. */
-  | { t: 'stats'; stats: ForwardStats; takenBytes: number }
+  /**
+   * Counters so far, the bytes of messages taken off the channel since the last report, and the buffers of
+   * the span records spliced since then, handed back for reuse (transferred).
+   */
+  | { t: 'stats'; stats: ForwardStats; takenBytes: number; recordBuffers: ArrayBuffer[] }
   | { t: 'log'; level: 'warn' | 'error'; obj: object; msg: string }
   | { t: 'closed'; ok: boolean; stats: ForwardStats };

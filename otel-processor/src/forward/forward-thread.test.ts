@@ -26,11 +26,17 @@ const records = (tenant: string) => encodeSpanAttributes([stringKeyValue('cost.t
 describe('ForwardThread', () => {
   it('splices the cost attributes into trace bodies on its thread and forwards them', async () => {
     const ds = await downstream(() => ({ status: 200 }));
-    const fwd = new ForwardThread([target(ds.url)]);
+    const returned: ArrayBuffer[] = [];
+    const fwd = new ForwardThread([target(ds.url)], { onRecordBuffer: (b) => returned.push(b) });
     try {
       const body = encodeTracesProtobuf(traces([span(0), span(1), span(2)]));
-      fwd.enqueueSpliced(body, packSpanRecords([records('acme'), undefined, records('globex')]), NOW_MS);
+      const packed = packSpanRecords([records('acme'), undefined, records('globex')]);
+      const recordBytes = packed.records.byteLength;
+      fwd.enqueueSpliced(body, packed, NOW_MS);
+      expect(packed.records.byteLength).toBe(0); // transferred
       expect(await fwd.close(5_000)).toBe(true);
+      // The records' buffer came back for reuse once spliced.
+      expect(returned.map((b) => b.byteLength)).toEqual([recordBytes]);
       expect(ds.received).toHaveLength(1);
       expect(ds.received[0]!.path).toBe('/v1/traces');
       expect(costAttributes(ds.received[0]!.body)).toEqual([

@@ -18,6 +18,8 @@ export interface ForwardThreadLogger {
 /** Options of {@link ForwardThread}. */
 export interface ForwardThreadOptions extends Omit<OtlpForwarderOptions, 'logger'> {
   logger?: ForwardThreadLogger;
+  /** Receives the buffers of spliced span records back, for reuse (see `CostEngine.recycleRecords`). */
+  onRecordBuffer?: (buffer: ArrayBuffer) => void;
 }
 
 /**
@@ -186,6 +188,8 @@ export class ForwardThread {
       }
       this.thread = m.stats;
       this.pendingBytes = m.t === 'closed' ? 0 : Math.max(0, this.pendingBytes - m.takenBytes);
+      if (m.t === 'stats' && this.options.onRecordBuffer !== undefined)
+        for (const buffer of m.recordBuffers) this.options.onRecordBuffer(buffer);
       this.refresh();
       if (m.t === 'closed') this.onClosed?.(m.ok);
     });

@@ -25,13 +25,27 @@ const forwarder = new OtlpForwarder(data.targets, {
 
 // Counters go back coalesced (at most every 25 ms), not one message per request.
 let takenBytes = 0;
+let recordBuffers: ArrayBuffer[] = [];
 let reportTimer: NodeJS.Timeout | undefined;
+function sendReport(): void {
+  const buffers = recordBuffers;
+  port.postMessage(
+    {
+      t: 'stats',
+      stats: { ...forwarder.stats },
+      takenBytes,
+      recordBuffers: buffers,
+    } satisfies FromForwardWorker,
+    buffers,
+  );
+  takenBytes = 0;
+  recordBuffers = [];
+}
 function report(): void {
   if (reportTimer !== undefined) return;
   reportTimer = setTimeout(() => {
     reportTimer = undefined;
-    post({ t: 'stats', stats: { ...forwarder.stats }, takenBytes });
-    takenBytes = 0;
+    sendReport();
   }, 25);
 }
 forwarder.onChange = report;
@@ -58,6 +72,7 @@ port.on('message', (m: ToForwardWorker) => {
   if (m.t === 'close') {
     void forwarder.close(m.timeoutMs).then((ok) => {
       clearTimeout(reportTimer);
+      sendReport();
       post({ t: 'closed', ok, stats: { ...forwarder.stats } });
     });
     return;
@@ -70,6 +85,8 @@ port.on('message', (m: ToForwardWorker) => {
       takenBytes += m.body.byteLength + m.records.byteLength;
       const packed = { records: m.records, lengths: m.lengths };
       forwarder.enqueueEncoded('traces', spliced(m.body, packed, m.recvTimeMs));
+      // Spliced (a copy): the records' buffer goes back to the main thread's engine for reuse.
+      if (recordBuffers.length < 64) recordBuffers.push(m.records.buffer as ArrayBuffer);
     }
   } catch (err) {
     // One request that cannot be forwarded never stops the thread: it is counted and logged.

@@ -158,9 +158,13 @@ export class SpanAttributesWriter {
   private lengths: Int32Array;
   private spans = 0;
 
-  /** `capacity`: initial buffer size in bytes (it grows as needed); `spans`: expected span count. */
-  constructor(capacity = 64 * 1024, spans = 512) {
-    this.buf = new Uint8Array(capacity);
+  /**
+   * `capacity`: initial buffer size in bytes (it grows as needed), or a buffer to write into (one handed
+   * back after an earlier writer's records were used: new memory costs page faults on first touch);
+   * `spans`: expected span count.
+   */
+  constructor(capacity: number | Uint8Array = 64 * 1024, spans = 512) {
+    this.buf = typeof capacity === 'number' ? new Uint8Array(capacity) : capacity;
     this.view = new DataView(this.buf.buffer);
     this.lengths = new Int32Array(Math.max(16, spans));
   }

@@ -133,6 +133,7 @@ export class MeterlineService {
     const store = createInfluxStore(config.influx, { precision: SERVE_PRECISION });
     const forwarder = new ForwardThread(config.forward, {
       logger: { warn: (obj, msg) => logger.warn(obj, msg), error: (obj, msg) => logger.error(obj, msg) },
+      onRecordBuffer: (buffer) => engine.recycleRecords(buffer),
     });
     const service = new MeterlineService(
       config,
