@@ -102,40 +102,84 @@ function config(influxUrl: string, walDir: string, sinkUrl: string) {
   });
 }
 
-/** The load generator: reads the bodies, waits for "go" on stdin, posts them CONCURRENCY at a time, prints "done". */
+/**
+ * The load generator (a collector's place): reads the bodies, waits for "go" on stdin, posts them
+ * CONCURRENCY at a time over keep-alive HTTP/1.1 connections, each waiting for its answer (which must be
+ * 200) before the next request, and prints "done". It writes each request as one buffer on a raw socket
+ * and reads only the status line and Content-Length of the answer: node's http client cost several times
+ * more CPU per request, CPU the service then lacked on a 2-core machine (a real collector runs elsewhere).
+ */
 const LOADER = `
-const http = require('node:http');
+const net = require('node:net');
 const fs = require('node:fs');
 const [url, file, concurrency] = process.argv.slice(1);
 const buf = fs.readFileSync(file);
-const bodies = [];
-for (let at = 0; at < buf.length; ) { const n = buf.readUInt32LE(at); bodies.push(buf.subarray(at + 4, at + 4 + n)); at += 4 + n; }
-const agent = new http.Agent({ keepAlive: true, maxSockets: Number(concurrency) });
 const u = new URL(url);
-const post = (body) => new Promise((resolve, reject) => {
-  const req = http.request({ host: u.hostname, port: u.port, path: '/v1/traces', method: 'POST', agent,
-    headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
-    res.resume();
-    res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error('HTTP ' + res.statusCode))));
+const requests = [];
+for (let at = 0; at < buf.length; ) {
+  const n = buf.readUInt32LE(at);
+  const head = 'POST /v1/traces HTTP/1.1\\r\\nhost: ' + u.host + '\\r\\ncontent-type: application/x-protobuf\\r\\ncontent-length: ' + n + '\\r\\n\\r\\n';
+  requests.push(Buffer.concat([Buffer.from(head, 'latin1'), buf.subarray(at + 4, at + 4 + n)]));
+  at += 4 + n;
+}
+let next = 0;
+/** One connection: sends a request, reads its whole answer, sends the next; resolves when none are left. */
+const worker = () => new Promise((resolve, reject) => {
+  const socket = net.connect(Number(u.port), u.hostname);
+  socket.setNoDelay(true);
+  let pending = Buffer.alloc(0);
+  const send = () => { if (next < requests.length) socket.write(requests[next++]); else { socket.end(); resolve(); } };
+  socket.on('connect', send);
+  socket.on('error', reject);
+  socket.on('data', (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    for (;;) {
+      const end = pending.indexOf('\\r\\n\\r\\n');
+      if (end < 0) return;
+      const head = pending.subarray(0, end).toString('latin1');
+      const status = Number(head.slice(9, 12));
+      const length = Number((/\\r\\ncontent-length: *(\\d+)/i.exec(head) || [])[1] || 0);
+      if (pending.length < end + 4 + length) return;
+      pending = pending.subarray(end + 4 + length);
+      if (status !== 200) { reject(new Error('HTTP ' + status)); socket.destroy(); return; }
+      send();
+    }
   });
-  req.on('error', reject);
-  req.end(body);
 });
 process.stdout.write('ready\\n');
 process.stdin.once('data', async () => {
-  let next = 0;
-  await Promise.all(Array.from({ length: Number(concurrency) }, async () => { while (next < bodies.length) await post(bodies[next++]); }));
+  await Promise.all(Array.from({ length: Number(concurrency) }, worker));
   process.stdout.write('done\\n');
-  agent.destroy();
 });
 `;
 
-/** The downstream sink: answers every export with 200. Prints its URL once listening. */
+/**
+ * The downstream sink (Tempo's place): answers every request with 200 after reading its body, on raw
+ * sockets for the same reason as the load generator. Prints its URL once listening.
+ */
 const SINK = `
-const http = require('node:http');
-const server = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+const net = require('node:net');
+const ok = Buffer.from('HTTP/1.1 200 OK\\r\\ncontent-type: application/x-protobuf\\r\\ncontent-length: 0\\r\\n\\r\\n', 'latin1');
+const server = net.createServer((socket) => {
+  let pending = Buffer.alloc(0);
+  let bodyLeft = -1;
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    for (;;) {
+      if (bodyLeft < 0) {
+        const end = pending.indexOf('\\r\\n\\r\\n');
+        if (end < 0) return;
+        const head = pending.subarray(0, end).toString('latin1');
+        bodyLeft = Number((/\\r\\ncontent-length: *(\\d+)/i.exec(head) || [])[1] || 0);
+        pending = pending.subarray(end + 4);
+      }
+      if (pending.length < bodyLeft) { bodyLeft -= pending.length; pending = Buffer.alloc(0); return; }
+      pending = pending.subarray(bodyLeft);
+      bodyLeft = -1;
+      socket.write(ok);
+    }
+  });
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write('http://127.0.0.1:' + server.address().port + '\\n'));
 `;
