@@ -78,6 +78,11 @@ function asBuffer(body: Uint8Array): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
+/** The little-endian int32 at `pos` (bounds already checked): cheaper than `Buffer#readInt32LE`'s checks. */
+function int32At(buf: Uint8Array, pos: number): number {
+  return buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24);
+}
+
 class Scanner {
   pos = 0;
   /** Range of the last `KeyValue.key` seen by {@link Scanner.keyValue}. */
@@ -473,15 +478,15 @@ class Scanner {
         case 7:
           this.expect(w, 1);
           if (end - this.pos < 8) throw GIVE_UP;
-          startLo = buf.readInt32LE(this.pos);
-          startHi = buf.readInt32LE(this.pos + 4);
+          startLo = int32At(buf, this.pos);
+          startHi = int32At(buf, this.pos + 4);
           this.pos += 8;
           break;
         case 8:
           this.expect(w, 1);
           if (end - this.pos < 8) throw GIVE_UP;
-          endLo = buf.readInt32LE(this.pos);
-          endHi = buf.readInt32LE(this.pos + 4);
+          endLo = int32At(buf, this.pos);
+          endHi = int32At(buf, this.pos + 4);
           this.pos += 8;
           break;
         case 9: {
