@@ -23,6 +23,55 @@ const common = {
     '^@meterline/otel-processor$': '<rootDir>/otel-processor/src/index.ts',
   },
 };
+// Grafana plugins: TSX with React's automatic runtime, in jsdom (Testing Library), resolved like the bundler
+// resolves them (cost-model from source). @grafana/* ship CJS builds jest can load as they are.
+const swcTsx = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', tsx: true },
+      transform: { react: { runtime: 'automatic' } },
+    },
+    module: { type: 'commonjs' },
+  },
+];
+// What @grafana/* require that ships only as ES modules (`"type": "module"` packages: react-calendar,
+// marked, d3-*, ol, …): swc turns them into CommonJS for jest. Listed from node_modules rather than by hand,
+// because that set changes with every @grafana/* release.
+const grafanaEsmOnly = (() => {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const root = path.join(__dirname, 'node_modules');
+  const out = [];
+  const visit = (name) => {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(root, name, 'package.json'), 'utf8'));
+      if (pkg.type === 'module') out.push(name.replace(/[.+]/g, '\\$&'));
+    } catch {
+      // not a package
+    }
+  };
+  for (const entry of fs.existsSync(root) ? fs.readdirSync(root) : []) {
+    if (entry.startsWith('@'))
+      for (const sub of fs.readdirSync(path.join(root, entry))) visit(`${entry}/${sub}`);
+    else visit(entry);
+  }
+  return out;
+})();
+const plugins = {
+  displayName: 'plugins',
+  testEnvironment: 'jsdom',
+  roots: ['<rootDir>/datasource-plugin/src'],
+  testMatch: ['<rootDir>/datasource-plugin/src/**/*.test.ts?(x)'],
+  transform: { '^.+\\.tsx?$': swcTsx, '^.+\\.m?js$': swcJs },
+  transformIgnorePatterns: [`/node_modules/(?!(${grafanaEsmOnly.join('|')})/)`],
+  setupFiles: ['<rootDir>/test/support/jsdom-setup.ts'],
+  moduleNameMapper: {
+    ...common.moduleNameMapper,
+    '\\.(css|svg|png)$': '<rootDir>/test/support/file-stub.ts',
+  },
+};
 module.exports = {
   // Global only: jest ignores testTimeout inside projects. Integration tests start real servers.
   testTimeout: 60000,
@@ -37,5 +86,6 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
+    plugins,
   ],
 };

@@ -90,3 +90,20 @@ export { evaluateBudget, type BudgetEvaluation } from './budgets/evaluate';
 
 export { AnomalyDetector, type AnomalyResult } from './anomaly/detector';
 export { DEFAULT_ANOMALY_PARAMS, type AnomalyParams } from './anomaly/params';
+
+export {
+  Identifier,
+  RawInfluxQL,
+  RegexValue,
+  escapeIdentifier,
+  escapeRegexText,
+  ident,
+  influxql,
+  quoteString,
+  raw,
+  regex,
+  regexLiteral,
+  toInfluxQL,
+  type InfluxQLValue,
+} from './influxql/influxql';
+export { parseJsonBigInt, type JsonValue } from './influxql/json-bigint';
