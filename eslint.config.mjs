@@ -22,6 +22,17 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS configuration files (webpack, jest): require() is how they load their helpers.
+    files: ['**/*.cjs', '**/webpack.config.js', 'jest.config.js', 'test/support/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Grafana plugins run in the browser (their tests in jsdom).
+    files: ['datasource-plugin/src/**/*.{ts,tsx}', 'panel-plugin/**/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // cost-model must stay pure and browser-safe: no Node built-ins, no I/O.
     files: ['cost-model/src/**/*.ts'],
     ignores: ['cost-model/src/**/*.test.ts'],

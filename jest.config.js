@@ -61,9 +61,10 @@ const grafanaEsmOnly = (() => {
 })();
 const plugins = {
   displayName: 'plugins',
-  testEnvironment: 'jsdom',
-  roots: ['<rootDir>/datasource-plugin/src'],
-  testMatch: ['<rootDir>/datasource-plugin/src/**/*.test.ts?(x)'],
+  testEnvironment: '<rootDir>/test/support/jsdom-with-fetch.js',
+  roots: ['<rootDir>/datasource-plugin/src', '<rootDir>/test/plugins'],
+  // Beside the code: unit tests. test/plugins: the data source against a real InfluxDB filled by meterline.
+  testMatch: ['<rootDir>/datasource-plugin/src/**/*.test.ts?(x)', '<rootDir>/test/plugins/**/*.test.ts?(x)'],
   transform: { '^.+\\.tsx?$': swcTsx, '^.+\\.m?js$': swcJs },
   transformIgnorePatterns: [`/node_modules/(?!(${grafanaEsmOnly.join('|')})/)`],
   setupFiles: ['<rootDir>/test/support/jsdom-setup.ts'],
@@ -85,6 +86,12 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    },
+    // Built Grafana plugins in headless Chromium (test/support/grafana-harness), against a real InfluxDB.
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
     },
     plugins,
   ],

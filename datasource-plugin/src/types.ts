@@ -236,8 +236,11 @@ export interface MeterlineSecureJsonData {
   token?: string;
 }
 
-/** Template variable queries (`VariableSupport`): what to list. */
-export interface MeterlineVariableQuery {
+/**
+ * Template variable queries (`VariableSupport`): what to list. A `DataQuery` (with a `refId`) because
+ * `CustomVariableSupport` and its editor's props require one.
+ */
+export interface MeterlineVariableQuery extends DataQuery {
   kind: 'tenants' | 'teams' | 'services' | 'skus' | 'budgets' | 'envs' | 'providers' | 'tagValues';
   /** For `tagValues`: which tag of `cost`. */
   tag?: string;

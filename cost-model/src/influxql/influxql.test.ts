@@ -30,6 +30,14 @@ describe('InfluxQL quoting', () => {
     expect(escapeRegexText('a.b*(c)/d')).toBe('a\\.b\\*\\(c\\)/d');
     expect(regexLiteral('^' + escapeRegexText('a/b.c') + '$')).toBe('/^a\\/b\\.c$/');
   });
+
+  it('keeps escapes already in the source, so a pre-escaped slash cannot end the literal early', () => {
+    // The source `a\/b` (escaped slash) must stay `/a\/b/`, not become `/a\\/b/` (which ends at `\\/`).
+    expect(regexLiteral('a\\/b')).toBe('/a\\/b/');
+    expect(regexLiteral('a\\\\/b')).toBe('/a\\\\\\/b/'); // an escaped backslash, then a bare slash
+    expect(regexLiteral('a\\.b\nc')).toBe('/a\\.b\\nc/');
+    expect(() => regexLiteral('abc\\')).toThrow(/lone backslash/);
+  });
 });
 
 describe('influxql tagged template', () => {

@@ -25,10 +25,26 @@ function escapeChar(c: string): string {
 
 /**
  * A regex literal `/…/` from a regular-expression source (RE2 syntax, as InfluxDB uses Go's regexp).
- * Only `/` needs escaping in InfluxQL; newlines are written as `\n`, which RE2 reads as a newline.
+ * Only `/` needs escaping in InfluxQL; newlines are written as `\n`, which RE2 reads as a newline. Escape
+ * sequences already in the source are kept as pairs, so a source that escapes its own slashes (`a\/b`)
+ * stays one literal. Throws a `TypeError` for a source ending in a lone backslash, which would escape the
+ * closing `/`.
  */
 export function regexLiteral(source: string): string {
-  return '/' + source.replace(/\//g, '\\/').replace(/\n/g, '\\n') + '/';
+  let out = '/';
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      const next = source[i + 1];
+      if (next === undefined)
+        throw new TypeError(`regex ${JSON.stringify(source)} ends with a lone backslash`);
+      out += next === '\n' ? '\\n' : c + next;
+      i++;
+    } else if (c === '/') out += '\\/';
+    else if (c === '\n') out += '\\n';
+    else out += c;
+  }
+  return out + '/';
 }
 
 /** Escapes text so that a regex matches it literally (RE2 metacharacters), for use in {@link regexLiteral}. */

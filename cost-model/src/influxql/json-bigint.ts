@@ -14,7 +14,6 @@
 export type JsonValue =
   null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
 
-const MAYBE_UNSAFE = /\d{16}/;
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
 /**
@@ -22,8 +21,23 @@ const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
  * `number` (floats are floats in InfluxDB too). Throws `SyntaxError` with the offset on malformed input.
  */
 export function parseJsonBigInt(text: string): JsonValue {
-  if (!MAYBE_UNSAFE.test(text)) return JSON.parse(text) as JsonValue;
+  if (!hasDigitRun(text, 16)) return JSON.parse(text) as JsonValue;
   return new Parser(text).parseDocument();
+}
+
+/**
+ * Whether `text` has `n` digits in a row. A plain loop, not `/\d{16}/`: on answers full of 13-digit
+ * timestamps the regex engine restarts at every digit and took twice as long as `JSON.parse` itself.
+ */
+function hasDigitRun(text: string, n: number): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++run >= n) return true;
+    } else run = 0;
+  }
+  return false;
 }
 
 class Parser {

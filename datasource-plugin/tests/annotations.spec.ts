@@ -1,0 +1,16 @@
+import { expect, test } from '@grafana/plugin-e2e';
+import { requireGrafana } from './env';
+
+requireGrafana();
+
+test('deploy, anomaly and budget annotations query', async ({
+  annotationEditPage,
+  readProvisionedDataSource,
+}) => {
+  const ds = await readProvisionedDataSource({ fileName: 'meterline.yaml' });
+  await annotationEditPage.datasource.set(ds.name);
+  const response = await annotationEditPage.runQuery({
+    waitForResponsePredicateCallback: (r) => r.url().includes('/api/datasources/proxy/'),
+  });
+  expect(response.ok()).toBeTruthy();
+});
