@@ -7,11 +7,14 @@
  */
 import {
   DataSourceApi,
+  type AdHocVariableFilter,
   type AnnotationSupport,
   type DataFrame,
   type DataQueryError,
   type DataQueryRequest,
   type DataQueryResponse,
+  type DataSourceGetTagKeysOptions,
+  type DataSourceGetTagValuesOptions,
   type DataSourceInstanceSettings,
   type MetricFindValue,
   type ScopedVars,
@@ -30,7 +33,9 @@ import { MeterlineVariableSupport } from './variable-support';
 import { toVariableQuery } from './components/VariableQueryEditor/VariableQueryEditor';
 import { AnnotationEditor } from './components/AnnotationEditor/AnnotationEditor';
 import {
+  COST_TAGS,
   DEFAULT_QUERY,
+  type TagFilter,
   type MeterlineAnnotationQuery,
   type MeterlineOptions,
   type MeterlineQuery,
@@ -83,7 +88,10 @@ export class DataSource extends DataSourceApi<MeterlineQuery, MeterlineOptions> 
 
   private async run(request: DataQueryRequest<MeterlineQuery>): Promise<DataQueryResponse> {
     const ctx = this.context(request);
-    const targets = request.targets.filter((t) => !t.hide);
+    const adHoc = adHocFilters(request.filters);
+    const targets = request.targets
+      .filter((t) => !t.hide)
+      .map((t) => (adHoc.length === 0 ? t : { ...t, filters: [...(t.filters ?? []), ...adHoc] }));
     // Each target is its own request: one failing query shows its error on its own row, the rest still render.
     const results = await Promise.all(
       targets.map((target) => this.runTarget(target, ctx, `${request.requestId}-${target.refId}`)),
@@ -173,6 +181,25 @@ export class DataSource extends DataSourceApi<MeterlineQuery, MeterlineOptions> 
     });
   }
 
+  /** Ad-hoc filter keys: the tags of the `cost` measurement. */
+  override async getTagKeys(
+    _options?: DataSourceGetTagKeysOptions<MeterlineQuery>,
+  ): Promise<MetricFindValue[]> {
+    return COST_TAGS.map((text) => ({ text }));
+  }
+
+  /** Ad-hoc filter values of one tag, narrowed by the other filters already set. */
+  override async getTagValues(
+    options: DataSourceGetTagValuesOptions<MeterlineQuery>,
+  ): Promise<MetricFindValue[]> {
+    return this.findValues({
+      refId: 'adhoc',
+      kind: 'tagValues',
+      tag: options.key,
+      filters: adHocFilters(options.filters),
+    });
+  }
+
   override async testDatasource(): Promise<TestDataSourceResponse> {
     return checkHealth(this.client, this.settings);
   }
@@ -180,6 +207,21 @@ export class DataSource extends DataSourceApi<MeterlineQuery, MeterlineOptions> 
 
 function texts(statements: BuiltStatement[]): string[] {
   return statements.map((s) => s.text);
+}
+
+const AD_HOC_OPERATORS = new Set<TagFilter['operator']>(['=', '!=', '=~', '!~']);
+
+/**
+ * Grafana's ad-hoc filters as tag filters; only the operators InfluxQL tags support (a `<` on a tag would
+ * compare strings, which is never what a cost dashboard means). Values are data: quoted like any filter.
+ */
+function adHocFilters(filters: AdHocVariableFilter[] | undefined): TagFilter[] {
+  const out: TagFilter[] = [];
+  for (const f of filters ?? []) {
+    const operator = f.operator as TagFilter['operator'];
+    if (f.key && AD_HOC_OPERATORS.has(operator)) out.push({ key: f.key, operator, value: f.value });
+  }
+  return out;
 }
 
 function toQueryError(err: unknown, refId: string): DataQueryError {

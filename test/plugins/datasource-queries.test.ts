@@ -166,6 +166,35 @@ describe('spend', () => {
   });
 });
 
+describe('ad-hoc filters', () => {
+  it('offer the tag values that exist and narrow every query', async () => {
+    const versions = await ds.getTagValues({ key: 'version', filters: [] } as never);
+    expect(versions.map((v) => v.text).sort()).toEqual([VERSION_BEFORE, VERSION_AFTER]);
+    const req = request(
+      [
+        {
+          refId: 'A',
+          queryType: 'spend',
+          groupBy: ['version'],
+          mode: 'cumulative',
+          interval: '1m',
+        } as MeterlineQuery,
+      ],
+      scenario.serveFromMs,
+      scenario.t0 - 1,
+    );
+    req.filters = [{ key: 'version', operator: '=', value: VERSION_AFTER }];
+    const response = await new Promise<{ data: DataFrame[] }>((resolve, reject) =>
+      ds.query(req).subscribe({ next: (r) => resolve(r as never), error: reject }),
+    );
+    expect(response.data.map((f) => labelsOf(f).version)).toEqual([VERSION_AFTER]);
+    let after = 0n;
+    for (let m = scenario.deployMs; m < scenario.t0; m += MIN) after += expectedMinuteNano(m);
+    const values = valueField(response.data[0]!).values as number[];
+    expect(values[values.length - 1]).toBe(decimal(after));
+  });
+});
+
 describe('cost per transaction', () => {
   it('spend divided by the request count, per minute', async () => {
     const frames = await run(
