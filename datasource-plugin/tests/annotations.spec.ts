@@ -7,7 +7,7 @@ test('deploy, anomaly and budget annotations query', async ({
   annotationEditPage,
   readProvisionedDataSource,
 }) => {
-  const ds = await readProvisionedDataSource({ fileName: 'meterline.yaml' });
+  const ds = await readProvisionedDataSource({ fileName: 'meterline.yaml', name: 'Meterline' });
   await annotationEditPage.datasource.set(ds.name);
   const response = await annotationEditPage.runQuery({
     waitForResponsePredicateCallback: (r) => r.url().includes('/api/datasources/proxy/'),

@@ -11,10 +11,12 @@ const proxied = {
 
 for (const { value, label } of QUERY_TYPES.filter((t) => t.value !== 'raw')) {
   test(`${label} runs in Explore`, async ({ explorePage, readProvisionedDataSource, page }) => {
-    const ds = await readProvisionedDataSource({ fileName: 'meterline.yaml' }).catch(() => ({
-      uid: PROVISIONED_UID,
-      name: 'Meterline',
-    }));
+    const ds = await readProvisionedDataSource({ fileName: 'meterline.yaml', name: 'Meterline' }).catch(
+      () => ({
+        uid: PROVISIONED_UID,
+        name: 'Meterline',
+      }),
+    );
     await explorePage.datasource.set(ds.name);
     const row = explorePage.getQueryEditorRow('A');
     await row.getByLabel('Query type').click();
@@ -26,7 +28,7 @@ for (const { value, label } of QUERY_TYPES.filter((t) => t.value !== 'raw')) {
 }
 
 test('raw InfluxQL with macros runs in Explore', async ({ explorePage, readProvisionedDataSource, page }) => {
-  const ds = await readProvisionedDataSource({ fileName: 'meterline.yaml' }).catch(() => ({
+  const ds = await readProvisionedDataSource({ fileName: 'meterline.yaml', name: 'Meterline' }).catch(() => ({
     uid: PROVISIONED_UID,
     name: 'Meterline',
   }));

@@ -12,6 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { loadProvisioning } from '../support/alert-rules';
+
 const ROOT = path.resolve(__dirname, '..', '..');
 const BUILD = path.join(ROOT, 'tools', 'plugin-build', 'build.mjs');
 
@@ -478,6 +480,24 @@ describe('meterline-cost-datasource routes', () => {
   it('is frontend-only, so it cannot serve Grafana-managed alert rules', () => {
     expect(json.backend).toBe(false);
     expect(json.alerting).toBe(false);
+  });
+});
+
+describe('the provisioned Meterline data source', () => {
+  const ds = loadProvisioning().datasources.find((d) => d.type === 'meterline-cost-datasource') as
+    { uid: string; jsonData: Record<string, unknown>; secureJsonData: Record<string, unknown> } | undefined;
+
+  it('exists with a stable uid and points at InfluxDB', () => {
+    expect(ds?.uid).toBe('meterline-cost');
+    expect(ds!.jsonData.influxUrl).toMatch(/^https?:\/\//);
+    expect(ds!.jsonData.database).toBe('meterline');
+  });
+
+  it('keeps secrets in secureJsonData, from the environment', () => {
+    for (const key of ['password', 'token']) {
+      expect(ds!.jsonData).not.toHaveProperty(key);
+      expect(ds!.secureJsonData[key]).toMatch(/^\$__env\{[A-Z_]+\}$/);
+    }
   });
 });
 

@@ -22,6 +22,8 @@ describe('routes and database', () => {
     expect(routePath({})).toBe('influx-none');
     expect(routePath({ auth: 'password' })).toBe('influx-password');
     expect(routePath({ auth: 'token' })).toBe('influx-token');
+    // An unset environment variable in provisioning gives an empty string: no credentials.
+    expect(routePath({ auth: '' as never })).toBe('influx-none');
   });
 
   it('reads the database, or the bucket through v1 compatibility', () => {

@@ -38,9 +38,13 @@ export class InfluxQueryError extends Error {
   }
 }
 
-/** The route path of plugin.json for the configured authentication. */
+/**
+ * The route path of plugin.json for the configured authentication. Anything but `password` or `token`
+ * (unset, or an empty `$__env{…}` in provisioning) is the route without credentials.
+ */
 export function routePath(settings: MeterlineOptions): string {
-  return `influx-${settings.auth ?? 'none'}`;
+  const auth = settings.auth;
+  return `influx-${auth === 'password' || auth === 'token' ? auth : 'none'}`;
 }
 
 /** The database statements run against: the v1 database, or the bucket through 2.x/3.x v1 compatibility. */
