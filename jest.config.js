@@ -62,14 +62,20 @@ const grafanaEsmOnly = (() => {
 const plugins = {
   displayName: 'plugins',
   testEnvironment: '<rootDir>/test/support/jsdom-with-fetch.js',
-  roots: ['<rootDir>/datasource-plugin/src', '<rootDir>/test/plugins'],
-  // Beside the code: unit tests. test/plugins: the data source against a real InfluxDB filled by meterline.
-  testMatch: ['<rootDir>/datasource-plugin/src/**/*.test.ts?(x)', '<rootDir>/test/plugins/**/*.test.ts?(x)'],
+  roots: ['<rootDir>/datasource-plugin/src', '<rootDir>/panel-plugin', '<rootDir>/test/plugins'],
+  // Beside the code: unit and component tests. test/plugins: the data source against a real InfluxDB
+  // filled by meterline.
+  testMatch: [
+    '<rootDir>/datasource-plugin/src/**/*.test.ts?(x)',
+    '<rootDir>/panel-plugin/*/src/**/*.test.ts?(x)',
+    '<rootDir>/test/plugins/**/*.test.ts?(x)',
+  ],
   transform: { '^.+\\.tsx?$': swcTsx, '^.+\\.m?js$': swcJs },
   transformIgnorePatterns: [`/node_modules/(?!(${grafanaEsmOnly.join('|')})/)`],
   setupFiles: ['<rootDir>/test/support/jsdom-setup.ts'],
   moduleNameMapper: {
     ...common.moduleNameMapper,
+    '^@meterline/panel-shared$': '<rootDir>/panel-plugin/shared/src/index.ts',
     '\\.(css|svg|png)$': '<rootDir>/test/support/file-stub.ts',
   },
 };

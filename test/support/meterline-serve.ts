@@ -296,7 +296,8 @@ export async function post(
   const res = await fetch(url + path, {
     method: 'POST',
     headers: { 'content-type': 'application/x-protobuf', ...headers },
-    body,
+    // Node's fetch takes any Uint8Array; the DOM typings the plugin tests also load want a plain ArrayBuffer view.
+    body: body as string | Uint8Array<ArrayBuffer>,
     signal: AbortSignal.timeout(timeoutMs),
   });
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };

@@ -2,7 +2,7 @@ import { checkHealth } from './health';
 import { InfluxQueryError, type InfluxClient } from './influx-client';
 import type { StatementAnswer } from '../queries/contract';
 
-/** A client whose answers the test scripts: measurements, or an error for SHOW MEASUREMENTS. */
+/** A client whose answers the test scripts: measurements, or an error for the database checks. */
 function client(opts: { ping?: Error; measurements?: string[]; showError?: InfluxQueryError }): InfluxClient {
   return {
     ping: async () => {
@@ -11,6 +11,7 @@ function client(opts: { ping?: Error; measurements?: string[]; showError?: Influ
     },
     query: async (statements: string[]): Promise<StatementAnswer[]> => {
       if (statements[0] === 'SHOW MEASUREMENTS') {
+        expect(statements[1]).toBe('SHOW RETENTION POLICIES');
         if (opts.showError) throw opts.showError;
         return [
           {
@@ -18,6 +19,7 @@ function client(opts: { ping?: Error; measurements?: string[]; showError?: Influ
               { name: 'measurements', columns: ['name'], values: (opts.measurements ?? []).map((m) => [m]) },
             ],
           },
+          { series: [{ name: '', columns: ['name'], values: [['autogen']] }] },
         ];
       }
       return [{ series: [{ name: 'cost', columns: ['time', 'last'], values: [[Date.UTC(2026, 0, 2), 5]] }] }];

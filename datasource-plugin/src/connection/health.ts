@@ -39,7 +39,9 @@ export async function checkHealth(client: InfluxClient, settings: MeterlineOptio
   }
   let measurements: string[];
   try {
-    const [answer] = await client.query(['SHOW MEASUREMENTS']);
+    // With SHOW RETENTION POLICIES: InfluxDB 1.x answers SHOW MEASUREMENTS of a missing database with an
+    // empty list, but that one with "database not found" (second: a failed statement stops the rest).
+    const [answer] = await client.query(['SHOW MEASUREMENTS', 'SHOW RETENTION POLICIES']);
     measurements = (answer?.series?.[0]?.values ?? []).map((row) => String(row[0]));
   } catch (err) {
     const e = err as InfluxQueryError;

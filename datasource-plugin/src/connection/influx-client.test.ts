@@ -96,6 +96,21 @@ describe('InfluxClient.query', () => {
       'InfluxDB answered HTTP 502: Bad Gateway',
     );
   });
+
+  it('sees through Grafana’s proxy hiding an upstream 401 behind a 400', async () => {
+    const b = backend(() =>
+      throwError(() => ({
+        status: 400,
+        statusText: 'Bad Request',
+        data: { message: 'Authentication to data source failed', error: 'Bad Request' },
+      })),
+    );
+    const err = (await new InfluxClient(b, '/p', {})
+      .query(['SHOW MEASUREMENTS'])
+      .catch((e: unknown) => e)) as InfluxQueryError;
+    expect(err.status).toBe(401);
+    expect(err.message).toContain('Authentication to data source failed');
+  });
 });
 
 describe('InfluxClient.ping', () => {

@@ -127,25 +127,48 @@ interface FetchErrorLike {
   message?: string;
 }
 
-/** A fetch failure as an {@link InfluxQueryError} with InfluxDB's own message when it sent one. */
+/** What Grafana's data proxy answers (HTTP 400) when the upstream refused the route's credentials. */
+const PROXY_AUTH_FAILED = /authentication to data source failed/i;
+
+/**
+ * A fetch failure as an {@link InfluxQueryError} with InfluxDB's own message when it sent one. Grafana's
+ * proxy hides an upstream 401/403 behind a 400 "Authentication to data source failed": that is reported as
+ * the 401 it was, so callers can say which credentials to fix.
+ */
 function httpError(err: unknown, query: string): InfluxQueryError {
   const e = (err ?? {}) as FetchErrorLike;
   let detail = '';
   if (typeof e.data === 'string') {
     try {
       const parsed = JSON.parse(e.data) as { error?: string; message?: string };
-      detail = parsed.error ?? parsed.message ?? e.data;
+      detail = pickMessage(parsed, e.statusText) ?? e.data;
     } catch {
       detail = e.data;
     }
   } else if (e.data && typeof e.data === 'object') {
-    const d = e.data as { error?: string; message?: string };
-    detail = d.error ?? d.message ?? '';
+    detail = pickMessage(e.data as { error?: string; message?: string }, e.statusText) ?? '';
   }
-  const status = e.status;
+  let status = e.status;
+  if (status === 400 && PROXY_AUTH_FAILED.test(detail)) status = 401;
   const head =
     status === undefined || status === 0
       ? `InfluxDB could not be reached through Grafana's data proxy${e.message ? `: ${e.message}` : ''}`
-      : `InfluxDB answered HTTP ${status}${e.statusText ? ` ${e.statusText}` : ''}`;
+      : `InfluxDB answered HTTP ${e.status}${e.statusText ? ` ${e.statusText}` : ''}`;
   return new InfluxQueryError(detail ? `${head}: ${detail.trim()}` : head, query, status);
+}
+
+/**
+ * InfluxDB puts its message in `error`; Grafana's BackendSrv puts the proxy's message in `message` and the
+ * status text ("Bad Request") in `error`. The informative one wins.
+ */
+function pickMessage(d: { error?: string; message?: string }, statusText?: string): string | undefined {
+  const error = typeof d.error === 'string' ? d.error : undefined;
+  const message = typeof d.message === 'string' ? d.message : undefined;
+  if (
+    error !== undefined &&
+    message !== undefined &&
+    (error === statusText || /^[A-Z][a-z]+( [A-Z][a-z]+)*$/.test(error))
+  )
+    return message;
+  return error ?? message;
 }
