@@ -162,10 +162,10 @@ describe('unknown attribution', () => {
 });
 
 describe('reconciliation drift', () => {
-  it('per day and provider/account, as reconcile stored it', async () => {
+  it('per day and provider/account: the ratios and billed amounts reconcile stored', async () => {
     const frames = await runQuery(ds, { queryType: 'drift' }, FROM, TO, 86_400_000);
     const rows = await stored(
-      `SELECT "value", "billed_nano" FROM "cost_signal" WHERE "signal" = 'drift_ratio' GROUP BY "provider", "account"`,
+      `SELECT "value", "billed_nano" FROM "cost_signal" WHERE "signal" = 'drift_ratio' GROUP BY "provider", "account", "currency"`,
     );
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {
@@ -173,9 +173,15 @@ describe('reconciliation drift', () => {
         (f) =>
           labelsOf(f).provider === row.provider &&
           labelsOf(f).account === row.account &&
-          f.fields.some((x) => x.type === 'number' && /drift|ratio|value/i.test(x.name)),
+          (labelsOf(f).currency ?? '') === (row.currency ?? ''),
       );
       expect(frame).toBeDefined();
+      const time = frame!.fields.find((f) => f.type === 'time')!.values as number[];
+      const i = time.indexOf(Date.parse(row.time as string));
+      expect(i).toBeGreaterThanOrEqual(0);
+      const field = (name: string) => frame!.fields.find((f) => f.name === name)!.values[i];
+      expect(field('drift')).toBe(row.value);
+      expect(field('billed')).toBe(decimal(BigInt(row.billed_nano as number)));
     }
   });
 });
