@@ -92,6 +92,8 @@ export interface EditorState {
 export interface RenderPanelOptions {
   /** Frames as DataFrameDTO (what `runDataSourceQuery` returns) or DataFrame-like objects. */
   frames: DataFrameDTO[];
+  /** Annotation frames (time, title, text, tags…), delivered as `data.annotations`. */
+  annotations?: DataFrameDTO[];
   options?: Record<string, unknown>;
   fieldConfig?: { defaults?: Record<string, unknown>; overrides?: unknown[] };
   width?: number;

@@ -463,9 +463,12 @@ const api = {
         theme: config.theme2,
         timeZone: 'utc',
       });
+      // Annotation frames (deploys, anomalies…) reach panels beside the series, as Grafana's panel query
+      // runner delivers the dashboard's annotation queries.
+      const annotations = (opts.annotations ?? []).map((f) => toDataFrame(f)) as DataFrame[];
       const props = {
         id: 1,
-        data: { state: LoadingState.Done, series, timeRange },
+        data: { state: LoadingState.Done, series, annotations, timeRange },
         timeRange,
         timeZone: 'utc',
         options,
