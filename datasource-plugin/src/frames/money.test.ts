@@ -104,8 +104,8 @@ describe('currency units', () => {
     expect(currencyUnit('eur', {})).toBe('currencyEUR');
     expect(currencyUnit('GBP', {})).toBe('currencyGBP');
     expect(currencyUnit('JPY', {})).toBe('currencyJPY');
-    expect(currencyUnit('AUD', {})).toBe('suffix: AUD');
-    expect(currencyUnit('USD', { currencyDisplay: 'code' })).toBe('suffix: USD');
+    expect(currencyUnit('AUD', {})).toBe('suffix:AUD');
+    expect(currencyUnit('USD', { currencyDisplay: 'code' })).toBe('suffix:USD');
     expect(currencyUnit('', {})).toBeUndefined();
   });
 

@@ -144,13 +144,13 @@ export function currencyDecimals(currency: string): number {
 
 /**
  * The Grafana unit of an amount in `currency`: `currencyUSD` style where Grafana has one (symbol display),
- * `suffix: <CODE>` otherwise or when the data source shows codes (`currencyDisplay: 'code'`), none
+ * `suffix:<CODE>` (Grafana puts the space before the code itself) otherwise or when the data source shows codes (`currencyDisplay: 'code'`), none
  * without a currency.
  */
 export function currencyUnit(currency: string, settings: MeterlineOptions): string | undefined {
   const c = currency.trim().toUpperCase();
   if (c === '') return undefined;
-  if (settings.currencyDisplay === 'code' || !GRAFANA_CURRENCY_UNITS.has(c)) return `suffix: ${c}`;
+  if (settings.currencyDisplay === 'code' || !GRAFANA_CURRENCY_UNITS.has(c)) return `suffix:${c}`;
   return `currency${c}`;
 }
 

@@ -110,6 +110,20 @@ describe('burn: frames', () => {
     expect(fieldOf(frames[5]!, 'spent').values).toEqual([400, 500]);
   });
 
+  it('burn rates are coloured on pace / over pace / critical, critical from the data source setting', () => {
+    const steps = (settings: object) =>
+      fieldOf(
+        burnQuery.shape(query, shapeCtx(statements, [burn, projected, currency], buildCtx({ settings })))[0]!,
+        'burn',
+      ).config.thresholds?.steps.map((s) => [s.value, s.color]);
+    expect(steps({})).toEqual([
+      [-Infinity, 'green'],
+      [1, 'orange'],
+      [14.4, 'red'],
+    ]);
+    expect(steps({ burnCritical: 6 })?.[2]).toEqual([6, 'red']);
+  });
+
   it('burn as a percentage of pace when the data source says so', () => {
     const ctx = buildCtx({ settings: { burnAsPercent: true } });
     const frames = burnQuery.shape(query, shapeCtx(statements, [burn, projected, currency], ctx));
@@ -152,6 +166,24 @@ describe('burn: frames', () => {
     expect(fieldOf(table, 'state').values).toEqual(['page', 'ticket']);
     // Two currencies: no single unit for the money columns.
     expect(fieldOf(table, 'spent').config.unit).toBeUndefined();
+  });
+
+  it('the budgets table reads the latest evaluation: no stale time to exhaustion once it has none', () => {
+    const cols = ['time', 'value', 'exhaustion_s', 'spent_nano', 'page', 'ticket'];
+    const recovered = series('cost_signal', { budget: 'pay' }, cols, [
+      [t(0), 1.4, 3600, 700_000_000_000, false, true],
+      // A credit brought spend back under pace: the budget no longer runs out within the period.
+      [t(1), 0.7, null, 350_000_000_000, false, false],
+    ]);
+    const frames = burnQuery.shape(
+      q({ windows: ['1h'], burnMetrics: [] }),
+      shapeCtx(statements, [burn, answer(recovered), currency]),
+    );
+    const table = frames[0]!;
+    expect(fieldOf(table, 'exhaustion').values).toEqual([null]);
+    expect(fieldOf(table, 'projected ratio').values).toEqual([0.7]);
+    expect(fieldOf(table, 'spent').values).toEqual([350]);
+    expect(fieldOf(table, 'state').values).toEqual(['ok']);
   });
 
   it('empty answers: no frames', () => {

@@ -25,7 +25,7 @@
  *
  * @packageDocumentation
  */
-import type { DataFrame, Field } from '@grafana/data';
+import type { DataFrame, Field, ThresholdsConfig, ThresholdsMode } from '@grafana/data';
 import type { JsonValue } from '@meterline/cost-model';
 import { bool, column, num, tagOf, timeMs, type InfluxSeries } from '../frames/answers';
 import { FieldTypes } from '../frames/field-type';
@@ -181,9 +181,28 @@ function burnFrames(series: InfluxSeries, budget: string, row: BudgetRow, o: Fra
     displayNameFromDS: name,
     unit: o.ctx.settings.burnAsPercent ? 'percentunit' : 'none',
     decimals: 2,
+    thresholds: burnThresholds(o.ctx.settings),
   };
   const burn = field('burn', FieldTypes.number, values, config, { budget, window });
   return [frame(o.ctx.refId, [timeField(timesOf(series)), burn], { name, meta: o.meta })];
+}
+
+/**
+ * Colours of a burn rate as time series and tables show them: on pace below 1, over pace from 1, critical
+ * from the data source's "critical burn rate" (default 14.4, the page rule's threshold in BURN_RULES).
+ */
+function burnThresholds(settings: MeterlineOptions): ThresholdsConfig {
+  const critical =
+    settings.burnCritical !== undefined && settings.burnCritical > 1 ? settings.burnCritical : 14.4;
+  return {
+    // The enum's value: @grafana/data cannot be loaded at run time outside a browser (see frames/field-type.ts).
+    mode: 'absolute' as ThresholdsMode.Absolute,
+    steps: [
+      { value: -Infinity, color: 'green' },
+      { value: 1, color: 'orange' },
+      { value: critical, color: 'red' },
+    ],
+  };
 }
 
 /** The projection metrics of one budget (per `burnMetrics`); records its latest values in `row`. */
@@ -244,16 +263,18 @@ function lastNonNull<T>(values: ReadonlyArray<T | null>): T | null {
   return null;
 }
 
-/** The latest non-null value of each projected field (series rows are in time order). */
+/**
+ * The projected fields of the latest evaluation (series rows are in time order): the last row with a
+ * `value`, every field read from that same row. Not the last non-null value of each field: `exhaustion_s`
+ * is absent once the budget will not run out within the period, and an older value would be stale.
+ */
 function latestProjected(series: InfluxSeries, row: BudgetRow): void {
+  const valueColumn = column(series, 'value');
+  let at = series.values.length - 1;
+  if (valueColumn >= 0) while (at >= 0 && (series.values[at]![valueColumn] ?? null) === null) at--;
   const latest = (name: string): JsonValue | undefined => {
     const c = column(series, name);
-    if (c < 0) return undefined;
-    for (let i = series.values.length - 1; i >= 0; i--) {
-      const v = series.values[i]![c];
-      if (v !== null && v !== undefined) return v;
-    }
-    return undefined;
+    return c < 0 || at < 0 ? undefined : (series.values[at]![c] ?? undefined);
   };
   row.ratio = num(latest('value'));
   row.exhaustion = num(latest('exhaustion_s'));
@@ -298,6 +319,7 @@ function budgetsTable(
         {
           unit: settings.burnAsPercent ? 'percentunit' : 'none',
           decimals: 2,
+          thresholds: burnThresholds(settings),
         },
       ),
     ),
