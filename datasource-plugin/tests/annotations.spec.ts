@@ -1,5 +1,5 @@
 import { expect, test } from '@grafana/plugin-e2e';
-import { requireGrafana } from './env';
+import { requireGrafana } from '../../test/e2e/env';
 
 requireGrafana();
 

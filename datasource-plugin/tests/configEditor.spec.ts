@@ -1,5 +1,5 @@
 import { expect, test } from '@grafana/plugin-e2e';
-import { INFLUX_DB, INFLUX_URL, requireGrafana } from './env';
+import { INFLUX_DB, INFLUX_URL, requireGrafana } from '../../test/e2e/env';
 
 requireGrafana();
 

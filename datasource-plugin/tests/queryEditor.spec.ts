@@ -1,6 +1,6 @@
 import { expect, test } from '@grafana/plugin-e2e';
 import { QUERY_TYPES } from '../src/types';
-import { PROVISIONED_UID, requireGrafana } from './env';
+import { PROVISIONED_UID, requireGrafana } from '../../test/e2e/env';
 
 requireGrafana();
 

@@ -9,7 +9,9 @@ import { defineConfig, devices } from '@playwright/test';
 import type { PluginOptions } from '@grafana/plugin-e2e';
 
 export default defineConfig<PluginOptions>({
-  testDir: './tests',
+  // Each plugin keeps its specs in its own tests/ folder (create-plugin layout).
+  testDir: '.',
+  testMatch: ['datasource-plugin/tests/**/*.spec.ts', 'panel-plugin/tests/**/*.spec.ts'],
   fullyParallel: false,
   retries: 0,
   reporter: [['list']],
