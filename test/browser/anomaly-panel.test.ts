@@ -13,13 +13,14 @@
  *
  * Needs both plugins built: `node tools/plugin-build/build.mjs datasource-plugin panel-plugin/anomaly`.
  */
-import { copyFileSync, existsSync, statSync } from 'node:fs';
+import { copyFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataFrameDTO } from '@grafana/data';
 import { createInfluxStore } from '../../otel-processor/src/influx/store';
 import { runSignals } from '../../otel-processor/src/signals/evaluate';
 import { REPO_ROOT } from '../support/grafana-harness/shared-bundle';
-import { startHarness, type Harness } from '../support/grafana-harness';
+import type { Harness } from '../support/grafana-harness';
+import { startPanelHarness } from '../support/panel-harness';
 import {
   RUNAWAY_SERVICE,
   VERSION_AFTER,
@@ -28,10 +29,7 @@ import {
   type RunawayScenario,
 } from '../support/runaway';
 
-const DATASOURCE = 'meterline-cost-datasource';
 const PANEL = 'meterline-anomaly-panel';
-const DATASOURCE_DIST = join(REPO_ROOT, 'datasource-plugin', 'dist');
-const PANEL_DIST = join(REPO_ROOT, 'panel-plugin', 'anomaly', 'dist');
 const PANEL_IMG = join(REPO_ROOT, 'panel-plugin', 'anomaly', 'src', 'img');
 const MIN = 60_000;
 const SIZE = { width: 800, height: 300 };
@@ -66,17 +64,6 @@ async function traceIdsInMenu(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  for (const [id, dist] of [
-    [DATASOURCE, DATASOURCE_DIST],
-    [PANEL, PANEL_DIST],
-  ] as const) {
-    if (!existsSync(join(dist, 'module.js'))) {
-      throw new Error(
-        `${join(dist, 'module.js')} is missing: build ${id} first with ` +
-          '`node tools/plugin-build/build.mjs datasource-plugin panel-plugin/anomaly`',
-      );
-    }
-  }
   scenario = await setUpRunawayScenario();
   // Signals as the loop in `meterline serve` evaluates them while the incident unfolds: every 5-minute
   // bucket from the first one of the range to the runaway's last (each evaluation scores the last complete
@@ -91,27 +78,13 @@ beforeAll(async () => {
     await store.close();
   }
 
-  h = await startHarness({
-    plugins: [
-      { id: DATASOURCE, distDir: DATASOURCE_DIST },
-      { id: PANEL, distDir: PANEL_DIST },
-    ],
-    theme: 'light',
+  h = await startPanelHarness({
+    panel: PANEL,
+    folder: 'anomaly',
+    influxUrl: scenario.influx.url,
+    database: scenario.database,
     viewport: SIZE,
-  });
-  await h.loadPlugin(DATASOURCE);
-  await h.registerDataSource({
-    uid: 'meterline',
-    type: DATASOURCE,
-    name: 'Meterline',
-    jsonData: {
-      influxUrl: scenario.influx.url,
-      flavor: 'v1',
-      auth: 'none',
-      database: scenario.database,
-      defaultCurrency: 'USD',
-      tempoUid: 'tempo',
-    },
+    tempoUid: 'tempo',
   });
   // The on-call view of the incident: from before the deploy to just after the runaway's last bucket.
   range = { from: scenario.serveFromMs - 5 * MIN, to: scenario.t0 + 5 * MIN };

@@ -13,12 +13,13 @@
  *
  * Needs both plugins built: `node tools/plugin-build/build.mjs datasource-plugin panel-plugin/burnrate`.
  */
-import { copyFileSync, existsSync, statSync } from 'node:fs';
+import { copyFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataFrameDTO, FieldDTO } from '@grafana/data';
 import { createInfluxStore } from '../../otel-processor/src/influx/store';
 import { runSignals } from '../../otel-processor/src/signals/evaluate';
-import { startHarness, type Harness } from '../support/grafana-harness';
+import type { Harness } from '../support/grafana-harness';
+import { startPanelHarness } from '../support/panel-harness';
 import { REPO_ROOT } from '../support/grafana-harness/shared-bundle';
 import {
   RUNAWAY_BUDGET,
@@ -29,10 +30,7 @@ import {
   type RunawayScenario,
 } from '../support/runaway';
 
-const DATASOURCE = 'meterline-cost-datasource';
 const PANEL = 'meterline-burnrate-panel';
-const DATASOURCE_DIST = join(REPO_ROOT, 'datasource-plugin', 'dist');
-const PANEL_DIST = join(REPO_ROOT, 'panel-plugin', 'burnrate', 'dist');
 const PANEL_IMG = join(REPO_ROOT, 'panel-plugin', 'burnrate', 'src', 'img');
 const MIN = 60_000;
 const WINDOWS = ['5m', '1h', '6h', '1d', '3d'];
@@ -75,14 +73,6 @@ function cell(name: string, budget: string): unknown {
 }
 
 beforeAll(async () => {
-  for (const dist of [DATASOURCE_DIST, PANEL_DIST]) {
-    if (!existsSync(join(dist, 'module.js'))) {
-      throw new Error(
-        `${join(dist, 'module.js')} is missing: build the plugins first with ` +
-          '`node tools/plugin-build/build.mjs datasource-plugin panel-plugin/burnrate`',
-      );
-    }
-  }
   scenario = await setUpRunawayScenario();
   // The scenario's budget, plus two wider ones over the same real spend, so the panel has rows to compare.
   const config = {
@@ -115,27 +105,12 @@ beforeAll(async () => {
     await store.close();
   }
 
-  h = await startHarness({
-    plugins: [
-      { id: DATASOURCE, distDir: DATASOURCE_DIST },
-      { id: PANEL, distDir: PANEL_DIST },
-    ],
-    theme: 'light',
+  h = await startPanelHarness({
+    panel: PANEL,
+    folder: 'burnrate',
+    influxUrl: scenario.influx.url,
+    database: scenario.database,
     viewport: SIZE,
-  });
-  // As Grafana does before it constructs a data source or renders a panel: import the plugins' modules.
-  await h.loadPlugin(DATASOURCE);
-  await h.registerDataSource({
-    uid: 'meterline',
-    type: DATASOURCE,
-    name: 'Meterline',
-    jsonData: {
-      influxUrl: scenario.influx.url,
-      flavor: 'v1',
-      auth: 'none',
-      database: scenario.database,
-      defaultCurrency: 'USD',
-    },
   });
   const res = await h.runDataSourceQuery('meterline', {
     targets: [
