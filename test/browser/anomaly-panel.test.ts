@@ -8,8 +8,8 @@
  * The deploy annotation frames reach the panel as `data.annotations`, as Grafana delivers a dashboard's
  * annotation queries.
  *
- * Also writes the plugin's screenshots (light and dark, 800×300) to test/artifacts/panels/ and copies them
- * to panel-plugin/anomaly/src/img/, where plugin.json and the README refer to them.
+ * Also writes the plugin's screenshots (light and dark, 800×300) to test/artifacts/panels/ and, with
+ * UPDATE_SCREENSHOTS=1, copies them to panel-plugin/anomaly/src/img/ (plugin.json and the README show them).
  *
  * Needs both plugins built: `node tools/plugin-build/build.mjs datasource-plugin panel-plugin/anomaly`.
  */
@@ -237,7 +237,9 @@ it('screenshots, light and dark (800×300), with the anomaly’s tooltip', async
       selector: '[data-testid="harness-panel"]',
     });
     expect(statSync(file).size).toBeLessThan(300 * 1024);
-    copyFileSync(file, join(PANEL_IMG, `screenshot-${theme}.png`));
+    // The README's screenshots are refreshed on request only, so a test run leaves the tree clean.
+    if (process.env.UPDATE_SCREENSHOTS === '1')
+      copyFileSync(file, join(PANEL_IMG, `screenshot-${theme}.png`));
   }
 });
 
