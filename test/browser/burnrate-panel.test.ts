@@ -8,8 +8,8 @@
  * Expected text is computed here from the frames' values (and the burn rate checked against the point
  * meterline stored), with formatting written out in this file, not taken from the panel's code.
  *
- * Screenshots (light and dark, 800×300) go to test/artifacts/panels/ and, with UPDATE_SCREENSHOTS=1, are copied to the plugin's
- * `src/img/`, where its plugin.json and README show them.
+ * Screenshots (light and dark, 800×300) go to test/artifacts/panels/ and, with UPDATE_SCREENSHOTS=1, are
+ * copied to the plugin's `src/img/`, where its plugin.json and README show them.
  *
  * Needs both plugins built: `node tools/plugin-build/build.mjs datasource-plugin panel-plugin/burnrate`.
  */
