@@ -1,13 +1,20 @@
 /**
  * The real `meterline-attribution-panel`, as Grafana loads it (its built `dist/module.js`, AMD through
  * SystemJS, in headless Chromium), rendering frames that the real `meterline-cost-datasource` produced
- * through Grafana's data proxy from a real InfluxDB filled by meterline's own code:
+ * through Grafana's data proxy from a real InfluxDB filled by the runaway scenario with its unattributed
+ * traffic (test/support/runaway.ts, `{ unattributed: true }`):
  *
- * - a FOCUS 1.3 bill imported by `importExports` with a team rule, so some rows stay unattributed (among
- *   them a GBP credit: the GBP ratio is negative);
- * - priced telemetry rollups written by the InfluxDB store: 10 USD attributed per hour and a growing
- *   unattributed share from three services, one of them with a name that needs URL-encoding;
- * - the unknown ratios evaluated by the signals code every hour.
+ * - 15 days of `checkout` history, then real OTel SDK spans through a real `meterline serve`: `checkout`'s
+ *   ordinary requests (owned by the tenant rule), a deploy 1.0.0 → 1.1.0, and a runaway autoscaler (also
+ *   owned);
+ * - through the same serve, spans of services nothing owns, priced `cost.attribution=unknown`: `legacy-cron`
+ *   (two short jobs a minute, and from the deploy on a burst of long ones) and `reports & exports/v2` (a
+ *   name a URL must escape);
+ * - the unknown ratios evaluated by the signals code (`evaluateUnknownRatios`) every 5 minutes through the
+ *   serve window, as the loop in `meterline serve` would have written them live.
+ *
+ * Every ratio the data source returns is checked against the unknown share computed here by hand, in
+ * BigInt, from what the scenario sent; the panel must show the last of them.
  *
  * Screenshots (light and dark, 800×300) go to test/artifacts/panels/; with UPDATE_SCREENSHOTS=1 they are
  * also copied to panel-plugin/attribution/src/img/, where plugin.json and the README use them.
@@ -15,93 +22,116 @@
  * Needs both plugins built: `node tools/plugin-build/build.mjs datasource-plugin panel-plugin/attribution`.
  */
 import { copyFileSync, existsSync, statSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { join } from 'node:path';
-import { Attributor, validateConfig } from '@meterline/cost-model';
-import { EXPORT_FORMATS } from '../../otel-processor/src/exports/formats/registry';
-import { importExports } from '../../otel-processor/src/exports/import';
-import { createInfluxStore, encodeCostPoint, type CostPointRow } from '../../otel-processor/src/influx';
+import AxeBuilder from '@axe-core/playwright';
+import type { DataFrameDTO } from '@grafana/data';
+import { createInfluxStore } from '../../otel-processor/src/influx/store';
 import { encodePoints } from '../../otel-processor/src/signals/points';
 import { evaluateUnknownRatios } from '../../otel-processor/src/signals/unknown';
 import { REPO_ROOT } from '../support/grafana-harness/shared-bundle';
 import { startHarness, type Harness } from '../support/grafana-harness';
-import { startInfluxDB, type InfluxInstance } from '../support/influxdb';
+import {
+  REQUEST_COMPUTE_NANO,
+  REQUEST_NANO,
+  RUNAWAY_SPANS_PER_MINUTE,
+  UNATTRIBUTED_REGION,
+  UNATTRIBUTED_REPORTS_REGION,
+  UNATTRIBUTED_REPORTS_SERVICE,
+  UNATTRIBUTED_SERVICE,
+  ordinaryRequests,
+  setUpRunawayScenario,
+  type RunawayScenario,
+  type UnattributedSpan,
+} from '../support/runaway';
 
 const DS = 'meterline-cost-datasource';
 const PANEL = 'meterline-attribution-panel';
 const DS_DIST = join(REPO_ROOT, 'datasource-plugin', 'dist');
 const PANEL_DIST = join(REPO_ROOT, 'panel-plugin', 'attribution', 'dist');
-const FOCUS = join(REPO_ROOT, 'test', 'fixtures', 'exports', 'focus', 'focus-1.3.csv');
-const DB = 'meterline';
+const MIN = 60_000;
 const HOUR = 3_600_000;
-// The FOCUS fixture's usage is charged 2024-06-03 10:00–11:00 UTC; telemetry follows from 11:00 to 18:00.
-const T0 = Date.UTC(2024, 5, 3, 10);
-const RANGE = { from: T0, to: T0 + 8 * HOUR };
 const WIDTH = 800;
 const HEIGHT = 300;
+/** The scenario's SKUs: every server span is priced in both. */
+const REQUESTS = 'api.requests';
+const COMPUTE = 'compute.seconds';
+/** `compute.seconds` at 0.0002 USD/s: `REQUEST_COMPUTE_NANO` is one millisecond of it (200 nano-USD). */
+const COMPUTE_NANO_PER_MS = REQUEST_COMPUTE_NANO;
 
-/** A service name with characters a URL must escape. */
-const CRON = 'legacy-cron & reports/v2';
-
-/** Unattributed USD per telemetry hour (11:00…17:00), in nano-units; 10 USD is attributed every hour. */
-const UNKNOWN_NANO = [200, 300, 350, 500, 600, 700, 800].map((m) => BigInt(m) * 1_000_000n);
-const ATTRIBUTED_NANO = 10_000_000_000n;
-/** How each hour's unknown spend splits between the services (60/30/10). */
-const SPLIT = [
-  { service: CRON, sku: 'compute.gb_s', region: 'eu-west-1', part: 6n },
-  { service: 'image-resizer', sku: 'egress.gb', region: 'us-east-1', part: 3n },
-  { service: 'search-indexer', sku: 'storage.gb_h', region: 'eu-west-1', part: 1n },
-];
-
-const baseTags = {
-  source: 'telemetry',
-  tenant: '',
-  team: '',
-  center: '',
-  service: 'checkout',
-  version: '1.4.0',
-  sku: 'compute.gb_s',
-  env: 'prod',
-  region: 'eu-west-1',
-  attribution: 'unknown',
-  currency: 'USD',
-};
-
-function costRow(bucketMs: number, amountNano: bigint, tags: Partial<typeof baseTags>): CostPointRow {
-  return {
-    bucketMs,
-    amountNano,
-    quantity: 1,
-    events: 1,
-    priceVersion: 'catalog@2024-06-01',
-    tags: { ...baseTags, ...tags },
-  };
-}
-
-function telemetryRows(): CostPointRow[] {
-  const rows: CostPointRow[] = [];
-  UNKNOWN_NANO.forEach((unknown, i) => {
-    const t = T0 + (i + 1) * HOUR;
-    rows.push(
-      costRow(t, ATTRIBUTED_NANO, { team: 'payments', tenant: 'acme', center: 'cc-1', attribution: 'rule' }),
-    );
-    for (const s of SPLIT) {
-      rows.push(costRow(t, (unknown * s.part) / 10n, { service: s.service, sku: s.sku, region: s.region }));
-    }
-  });
-  return rows;
-}
-
-/** The percent text of a ratio as the panel's field config says (`percentunit`, 1 decimal). */
+/** The percent text of a ratio as the data source's field config says (`percentunit`, 1 decimal). */
 const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
+/** A USD amount as the panel formats the data source's money field (`currencyUSD`, 2 decimals). */
+const usd = (nano: bigint): string => `$${(Number(nano) / 1e9).toFixed(2)}`;
 
-let influx: InfluxInstance;
+let scenario: RunawayScenario;
 let h: Harness;
-let frames: Array<Parameters<Harness['renderPanel']>[1]['frames'][number]>;
-let ratioFrames: typeof frames;
-let sourceFrames: typeof frames;
-/** The latest unknown ratio meterline stored per currency in the range, read with our own InfluxQL. */
-let storedLast: Map<string, number>;
+let range: { from: number; to: number };
+/** The signals evaluations: every 5 minutes from the first minute of serve traffic to T0. */
+let evaluations: number[];
+let frames: DataFrameDTO[];
+let ratioFrames: DataFrameDTO[];
+let sourceFrames: DataFrameDTO[];
+/** The latest 1h unknown ratio meterline stored in the range (USD, all sources), read with our own InfluxQL. */
+let storedLast: number | undefined;
+
+// ------------------------------------------------------------------------------- by hand, from what was sent
+
+/** What one unattributed span costs: one request, plus its duration of compute. */
+const spanNano = (s: UnattributedSpan): { [REQUESTS]: bigint; [COMPUTE]: bigint } => ({
+  [REQUESTS]: REQUEST_NANO,
+  [COMPUTE]: BigInt(s.durationMs) * COMPUTE_NANO_PER_MS,
+});
+
+/** One costly autoscaler span (the i-th of its minute): a request plus 30–90 s of compute. */
+const runawayNano = (i: number): bigint =>
+  REQUEST_NANO + BigInt(30 + ((i * 37) % 61)) * 1000n * COMPUTE_NANO_PER_MS;
+
+/**
+ * Spend in `[fromMs, toMs)` (whole minutes) in nano-USD, as the scenario sent it: `checkout`'s ordinary
+ * requests (history before serve's window, then through serve: the same per-minute counts), the runaway
+ * (owned by the tenant rule like the ordinary requests) and the unattributed spans, each in the minute it
+ * ends in.
+ */
+function spendByHand(fromMs: number, toMs: number): { unknown: bigint; total: bigint } {
+  let total = 0n;
+  for (let m = fromMs; m < toMs; m += MIN) {
+    total += BigInt(ordinaryRequests(m)) * (REQUEST_NANO + REQUEST_COMPUTE_NANO);
+    if (m >= scenario.incidentMs && m < scenario.t0) {
+      for (let i = 0; i < RUNAWAY_SPANS_PER_MINUTE; i++) total += runawayNano(i);
+    }
+  }
+  let unknown = 0n;
+  for (const s of scenario.sent.unattributed) {
+    if (s.endMs < fromMs || s.endMs >= toMs) continue;
+    const cost = spanNano(s);
+    unknown += cost[REQUESTS] + cost[COMPUTE];
+  }
+  return { unknown, total: total + unknown };
+}
+
+/** The 1h unknown ratio the signals loop writes at `atMs`: over `[atMs − 1h, atMs)`, by hand. */
+function ratioByHand(atMs: number): number {
+  const { unknown, total } = spendByHand(atMs - HOUR, atMs);
+  // Totals stay far below 2^53 nano-USD: the float division is the signals code's own.
+  expect(total).toBeLessThan(2n ** 52n);
+  return Number(unknown) / Number(total);
+}
+
+/** Unknown spend per service and SKU over everything sent (the sources table's rows), by hand. */
+function sourcesByHand(): Array<{ service: string; region: string; sku: string; nano: bigint }> {
+  const acc = new Map<string, { service: string; region: string; sku: string; nano: bigint }>();
+  for (const s of scenario.sent.unattributed) {
+    for (const [sku, nano] of Object.entries(spanNano(s))) {
+      const key = JSON.stringify([s.service, s.region, sku]);
+      const row = acc.get(key) ?? { service: s.service, region: s.region, sku, nano: 0n };
+      row.nano += nano;
+      acc.set(key, row);
+    }
+  }
+  return [...acc.values()].sort((a, b) => (a.nano > b.nano ? -1 : a.nano < b.nano ? 1 : 0));
+}
+
+// ---------------------------------------------------------------------------------------------- set-up
 
 beforeAll(async () => {
   for (const dist of [DS_DIST, PANEL_DIST]) {
@@ -112,37 +142,24 @@ beforeAll(async () => {
       );
     }
   }
-  influx = await startInfluxDB();
-  await influx.createDatabase(DB);
-  const config = validateConfig({ influx: { url: influx.url, database: DB } });
-  const store = createInfluxStore(config.influx!);
+  scenario = await setUpRunawayScenario({ unattributed: true });
+  // The signals loop, every 5 minutes through serve's window (each evaluation reads only the past, so
+  // evaluating afterwards writes the points the loop would have written live).
+  evaluations = [];
+  for (let at = scenario.serveFromMs; at <= scenario.t0; at += 5 * MIN) evaluations.push(at);
+  const store = createInfluxStore(scenario.config.influx!);
   try {
-    await importExports({
-      paths: [FOCUS],
-      formats: EXPORT_FORMATS,
-      attributor: Attributor.compile({
-        rules: [
-          { id: 'team-tag', match: [{ key: 'team', source: 'attributes' }], set: { team: { from: 'team' } } },
-        ],
-        fallbacks: [],
-      }),
-      store,
-    });
-    await store.write(telemetryRows().map((r) => encodeCostPoint(r)));
-    // The signals loop, every hour from 11:00 to 18:00.
-    for (let at = T0 + HOUR; at <= RANGE.to; at += HOUR) {
-      await store.write(encodePoints(await evaluateUnknownRatios(store, at)));
-    }
+    for (const at of evaluations) await store.write(encodePoints(await evaluateUnknownRatios(store, at)));
   } finally {
     await store.close();
   }
-  const stored = await influx.query(
-    `SELECT LAST("value") FROM "cost_signal" WHERE "signal" = 'unknown_ratio' AND "window" = '1h' AND "source" = 'all' AND time >= ${RANGE.from}ms AND time <= ${RANGE.to}ms GROUP BY "currency"`,
-    DB,
+  // The on-call view: serve's 40 minutes, and the bucket of the last evaluation (at T0).
+  range = { from: scenario.serveFromMs, to: scenario.t0 + 5 * MIN };
+  const stored = await scenario.influx.query(
+    `SELECT LAST("value") FROM "cost_signal" WHERE "signal" = 'unknown_ratio' AND "window" = '1h' AND "source" = 'all' AND "currency" = 'USD' AND time >= ${range.from}ms AND time <= ${range.to}ms`,
+    scenario.database,
   );
-  storedLast = new Map(
-    (stored.results[0]?.series ?? []).map((s) => [s.tags?.currency ?? '', s.values[0]![1] as number]),
-  );
+  storedLast = stored.results[0]?.series?.[0]?.values[0]?.[1] as number | undefined;
 
   h = await startHarness({
     plugins: [
@@ -158,7 +175,13 @@ beforeAll(async () => {
     uid: 'meterline',
     type: DS,
     name: 'Meterline',
-    jsonData: { influxUrl: influx.url, flavor: 'v1', auth: 'none', database: DB, defaultCurrency: 'USD' },
+    jsonData: {
+      influxUrl: scenario.influx.url,
+      flavor: 'v1',
+      auth: 'none',
+      database: scenario.database,
+      defaultCurrency: 'USD',
+    },
   });
   const ratio = await h.runDataSourceQuery('meterline', {
     targets: [
@@ -168,101 +191,205 @@ beforeAll(async () => {
         unknownView: 'ratio',
         unknownWindow: '1h',
         unknownSource: 'all',
-        interval: '1h',
+        interval: '5m',
       },
     ],
-    range: RANGE,
+    range,
   });
   const sources = await h.runDataSourceQuery('meterline', {
     targets: [{ refId: 'B', queryType: 'unknown', unknownView: 'sources', unknownSource: 'all', limit: 10 }],
-    range: RANGE,
+    range,
   });
   expect(ratio.error).toBeUndefined();
   expect(sources.error).toBeUndefined();
   ratioFrames = ratio.frames;
   sourceFrames = sources.frames;
   frames = [...ratioFrames, ...sourceFrames];
-}, 180_000);
+}, 240_000);
 
 afterAll(async () => {
   await h?.close();
-  await influx?.stop();
+  await scenario?.stop();
 });
 
-/** The last value of the ratio frame of `currency`. */
-function lastRatio(currency: string): number {
+/** The USD ratio frame's points, `[time, value]`. */
+function ratioPoints(): Array<[number, number | null]> {
   const frame = ratioFrames.find((f) =>
-    f.fields.some((x) => x.name === 'unknown ratio' && x.labels?.['currency'] === currency),
+    f.fields.some((x) => x.name === 'unknown ratio' && x.labels?.['currency'] === 'USD'),
   );
-  const values = (frame?.fields.find((x) => x.name === 'unknown ratio')?.values ?? []) as Array<
-    number | null
-  >;
-  const last = values.filter((v): v is number => typeof v === 'number').at(-1);
-  if (last === undefined) throw new Error(`no ${currency} ratio in ${JSON.stringify(ratioFrames)}`);
+  if (frame === undefined) throw new Error(`no USD ratio in ${JSON.stringify(ratioFrames)}`);
+  const times = frame.fields.find((x) => x.type === 'time')!.values as number[];
+  const values = frame.fields.find((x) => x.name === 'unknown ratio')!.values as Array<number | null>;
+  return times.map((t, i) => [t, values[i] ?? null]);
+}
+
+/** The last value of the USD ratio frame: what the panel's big number shows. */
+function lastRatio(): number {
+  const last = ratioPoints()
+    .map(([, v]) => v)
+    .filter((v): v is number => typeof v === 'number')
+    .at(-1);
+  if (last === undefined) throw new Error(`no USD ratio value in ${JSON.stringify(ratioFrames)}`);
   return last;
 }
+
+/** A table column of the sources frame. */
+function column(name: string): unknown[] {
+  const f = sourceFrames[0]!.fields.find((x) => x.name === name);
+  if (f === undefined) throw new Error(`no ${name} field in ${JSON.stringify(sourceFrames)}`);
+  return f.values as unknown[];
+}
+
+// ------------------------------------------------------------------------------------------------ tests
 
 it('the plugin export is a panel plugin', async () => {
   await expect(h.loadPlugin(PANEL)).resolves.toMatchObject({ id: PANEL, kind: 'panel', type: 'panel' });
 });
 
-it('the data source gave both views: a ratio per currency and the sources table', () => {
-  expect(ratioFrames.length).toBe(2);
-  // 18:00 evaluates 17:00–18:00: 0.8 USD unattributed of 10.8 USD.
-  expect(lastRatio('USD')).toBeCloseTo(0.8 / 10.8, 12);
-  expect(lastRatio('USD')).toBe(storedLast.get('USD'));
-  // GBP: only the bill's hour (evaluated at 11:00), whose unattributed row is a −0.50 credit:
-  // −0.5 / (1.0023 − 0.5 + 0.0465) = −0.9110787…
-  expect(lastRatio('GBP')).toBe(storedLast.get('GBP'));
-  expect(lastRatio('GBP')).toBeCloseTo(-0.5 / 0.5488, 12);
-  expect(sourceFrames).toHaveLength(1);
+it('serve received the unowned services’ spans: legacy-cron steady, then a burst after the deploy', () => {
+  const { serveFromMs, deployMs, t0 } = scenario;
+  const cron = scenario.sent.unattributed.filter((s) => s.service === UNATTRIBUTED_SERVICE);
+  const reports = scenario.sent.unattributed.filter((s) => s.service === UNATTRIBUTED_REPORTS_SERVICE);
+  expect(cron.length + reports.length).toBe(scenario.sent.unattributed.length);
+  for (const s of scenario.sent.unattributed) {
+    expect(s.endMs).toBeGreaterThanOrEqual(serveFromMs);
+    expect(s.endMs).toBeLessThan(t0);
+  }
+  // 2 a minute over the 40 minutes, plus 5 a minute over the 30 after the deploy; reports every 5 minutes.
+  expect(cron.filter((s) => s.endMs < deployMs)).toHaveLength(2 * 10);
+  expect(cron.filter((s) => s.endMs >= deployMs)).toHaveLength(7 * 30);
+  expect(reports).toHaveLength(8);
+  expect(new Set(cron.map((s) => s.region))).toEqual(new Set([UNATTRIBUTED_REGION]));
+  expect(new Set(reports.map((s) => s.region))).toEqual(new Set([UNATTRIBUTED_REPORTS_REGION]));
 });
 
-it('renders the ratio the frames hold, over target, with its trend and the sources, linking with escaped values', async () => {
-  const panel = await h.renderPanel(PANEL, { frames, width: WIDTH, height: HEIGHT, timeRange: RANGE });
+it('the ratio frame holds, at every evaluation, the unknown share computed by hand from what was sent', async () => {
+  // One currency (the scenario prices in USD only), one point per evaluation, each the 1h window before it.
+  expect(ratioFrames).toHaveLength(1);
+  const points = ratioPoints();
+  expect(points.map(([t]) => t)).toEqual(evaluations);
+  for (const [t, value] of points) expect({ t, value }).toEqual({ t, value: ratioByHand(t) });
+  expect(lastRatio()).toBe(storedLast);
+  // The signals code itself, asked again at T0, says the same.
+  const store = createInfluxStore(scenario.config.influx!);
+  try {
+    const atT0 = (await evaluateUnknownRatios(store, scenario.t0)).find(
+      (p) => p.tags?.window === '1h' && p.tags?.source === 'all' && p.tags?.currency === 'USD',
+    );
+    expect(atT0?.fields.value).toBe(lastRatio());
+  } finally {
+    await store.close();
+  }
+
+  // The story the numbers tell. At T0 the hour [T0 − 60 min, T0) holds 20 minutes of history (all
+  // checkout's, owned), serve's 40 minutes of checkout, 20 minutes of runaway (owned: it dilutes the share)
+  // and every unattributed span.
+  const share = ratioByHand;
+  expect(share(scenario.serveFromMs)).toBe(0); // the hour before serve: history only
+  // 10 minutes of legacy-cron's short jobs: a few percent (around the target at a weekend night's trough of
+  // checkout's traffic, well under it on a weekday).
+  expect(share(scenario.deployMs)).toBeGreaterThan(0);
+  expect(share(scenario.deployMs)).toBeLessThan(0.1);
+  expect(share(scenario.incidentMs)).toBeGreaterThan(0.05); // its burst after the deploy…
+  expect(share(scenario.incidentMs)).toBeGreaterThan(share(scenario.deployMs));
+  expect(share(scenario.t0)).toBeGreaterThan(0.05); // …still over target after 20 minutes of runaway
+  expect(share(scenario.t0)).toBeLessThan(share(scenario.incidentMs));
+  const atT0 = spendByHand(scenario.t0 - HOUR, scenario.t0);
+  expect(lastRatio()).toBe(Number(atT0.unknown) / Number(atT0.total));
+});
+
+it('the sources table is the unattributed spend sent, per service and SKU, costliest first', () => {
+  expect(sourceFrames).toHaveLength(1);
+  const expected = sourcesByHand();
+  // legacy-cron's compute (its burst of long jobs) first, then its requests, then the small reports service.
+  expect(expected.map((r) => [r.service, r.sku])).toEqual([
+    [UNATTRIBUTED_SERVICE, COMPUTE],
+    [UNATTRIBUTED_SERVICE, REQUESTS],
+    [UNATTRIBUTED_REPORTS_SERVICE, COMPUTE],
+    [UNATTRIBUTED_REPORTS_SERVICE, REQUESTS],
+  ]);
+  // The unattributed traffic does not depend on the time of day: its amounts are fixed. legacy-cron's
+  // compute: 80 short jobs (12.536 s in all) and 150 burst jobs (12 015 s) at 200 000 nano-USD/s.
+  expect(expected.map((r) => r.nano)).toEqual([2_415_536_000n, 230_000_000n, 32_000_000n, 8_000_000n]);
+  const unknownTotal = expected.reduce((sum, r) => sum + r.nano, 0n);
+  // Everything unknown in the range is in the table: it is what the 1h window at T0 saw as unknown too.
+  expect(unknownTotal).toBe(spendByHand(scenario.t0 - HOUR, scenario.t0).unknown);
+  expect(column('source')).toEqual(expected.map(() => 'telemetry'));
+  expect(column('service')).toEqual(expected.map((r) => r.service));
+  expect(column('sku')).toEqual(expected.map((r) => r.sku));
+  expect(column('region')).toEqual(expected.map((r) => r.region));
+  expect(column('currency')).toEqual(expected.map(() => 'USD'));
+  expect(column('amount')).toEqual(expected.map((r) => Number(r.nano) / 1e9));
+  const shares = column('share') as number[];
+  expected.forEach((r, i) => expect(shares[i]).toBeCloseTo(Number(r.nano) / Number(unknownTotal), 12));
+});
+
+it('renders the ratio the frames hold and the share by hand, over target, with its trend and the sources, linking with escaped values', async () => {
+  const panel = await h.renderPanel(PANEL, {
+    frames,
+    width: WIDTH,
+    height: HEIGHT,
+    timeRange: range,
+  });
   const number = panel.getByTestId('attribution-ratio');
-  const usd = lastRatio('USD');
-  await expect(number.textContent()).resolves.toBe(pct(usd));
-  expect(pct(usd)).toBe('7.4%');
-  // USD is furthest over target, so it is the big number; GBP (a net credit) is listed under it.
+  const last = lastRatio();
+  await expect(number.textContent()).resolves.toBe(pct(last));
+  expect(pct(last)).toBe(pct(ratioByHand(scenario.t0)));
+  // One currency: no currency in the label, no list of others.
   await expect(number.getAttribute('aria-label')).resolves.toBe(
-    `Unknown attribution (USD) ${pct(usd)}, over the 5% target`,
+    `Unknown attribution ${pct(last)}, over the 5% target`,
   );
   await expect(panel.getByTestId('attribution-status').textContent()).resolves.toBe(
     'over target · target 5%',
   );
-  await expect(panel.getByRole('list', { name: 'Other currencies' }).textContent()).resolves.toBe(
-    `GBP ${pct(lastRatio('GBP'))} credit`,
-  );
-  // The trend: 11:00 (the bill's hour, ~0%) … 18:00.
+  await expect(panel.getByRole('list', { name: 'Other currencies' }).count()).resolves.toBe(0);
+  // The trend: from the hour before serve (history only, 0%) to T0.
   await expect(panel.getByTestId('attribution-sparkline').getAttribute('aria-label')).resolves.toBe(
-    `Trend of unknown attribution over the time range: from 0.0% to ${pct(usd)}; target 5%`,
+    `Trend of unknown attribution over the time range: from 0.0% to ${pct(last)}; target 5%`,
   );
 
+  const expected = sourcesByHand();
+  const unknownTotal = expected.reduce((sum, r) => sum + r.nano, 0n);
   const table = panel.getByRole('table');
   await expect(table.locator('caption').textContent()).resolves.toBe('Top unattributed sources');
-  const services = await table.getByRole('rowheader').allTextContents();
-  // Telemetry's 3.45 USD split 60/30/10, then the bill's unattributed rows (log storage, the GBP credit).
-  expect(services.slice(0, 3)).toEqual([CRON, 'image-resizer', 'search-indexer']);
-  expect(services).toContain('Cloud Storage');
-  const cronRow = table.getByRole('row').filter({ has: h.page.getByRole('rowheader', { name: CRON }) });
-  // Mixed currencies in the table: amounts carry their code. 0.6 × 3.45 = 2.07 USD, 60.0% of USD's unknown.
-  await expect(cronRow.locator('td').allTextContents()).resolves.toEqual([
-    'compute.gb_s',
-    'eu-west-1',
-    '2.07 USD',
-    '60.0%',
-  ]);
-  const creditRow = table
-    .getByRole('row')
-    .filter({ has: h.page.getByRole('rowheader', { name: 'Cloud Storage' }) });
-  await expect(creditRow.locator('td').nth(2).textContent()).resolves.toBe('-0.50 GBP credit');
-
-  const href = await panel.getByRole('link', { name: CRON }).getAttribute('href');
-  expect(href).toBe(
-    `/d/meterline-debug?var-service=legacy-cron%20%26%20reports%2Fv2&var-sku=compute.gb_s&from=${RANGE.from}&to=${RANGE.to}`,
+  await expect(table.getByRole('rowheader').allTextContents()).resolves.toEqual(
+    expected.map((r) => r.service),
   );
-  expect(new URL(href!, 'http://grafana').searchParams.get('var-service')).toBe(CRON);
+  const rows = table.locator('tbody tr');
+  for (const [i, r] of expected.entries()) {
+    await expect(rows.nth(i).locator('td').allTextContents()).resolves.toEqual([
+      r.sku,
+      r.region,
+      usd(r.nano),
+      pct(Number(r.nano) / Number(unknownTotal)),
+    ]);
+  }
+  // The top row: legacy-cron's compute, the bulk of the unknown spend (2.415536 of 2.685536 USD).
+  await expect(rows.first().locator('th').textContent()).resolves.toBe(UNATTRIBUTED_SERVICE);
+  await expect(rows.first().locator('td').allTextContents()).resolves.toEqual([
+    COMPUTE,
+    UNATTRIBUTED_REGION,
+    '$2.42',
+    '89.9%',
+  ]);
+
+  // Each row links to the debug dashboard filtered to its service and SKU, values escaped, same time range.
+  const hrefs = await table
+    .getByRole('link')
+    .evaluateAll((links) =>
+      links.map((a) => (a as unknown as { getAttribute(n: string): string | null }).getAttribute('href')),
+    );
+  expect(hrefs).toEqual(
+    expected.map(
+      (r) =>
+        `/d/meterline-debug?var-service=${encodeURIComponent(r.service)}&var-sku=${encodeURIComponent(r.sku)}&from=${range.from}&to=${range.to}`,
+    ),
+  );
+  const reportsHref = hrefs[expected.findIndex((r) => r.service === UNATTRIBUTED_REPORTS_SERVICE)]!;
+  expect(reportsHref).toContain('var-service=reports%20%26%20exports%2Fv2&');
+  const params = new URL(reportsHref, 'http://grafana').searchParams;
+  expect(params.get('var-service')).toBe(UNATTRIBUTED_REPORTS_SERVICE);
+  expect(params.get('var-sku')).toBe(COMPUTE);
 
   const light = await h.screenshot('panels/attribution-light.png', {
     selector: '[data-testid="harness-panel"]',
@@ -288,13 +415,13 @@ it('renders the ratio the frames hold, over target, with its trend and the sourc
     ).document.activeElement;
     return `${el.tagName} ${el.textContent}`;
   });
-  expect(focused).toBe(`A ${CRON}`);
+  expect(focused).toBe(`A ${UNATTRIBUTED_SERVICE}`);
 });
 
 it('passes axe (WCAG 2.1 A/AA) in both themes', async () => {
   for (const theme of ['light', 'dark'] as const) {
     await h.setTheme(theme);
-    await h.renderPanel(PANEL, { frames, width: WIDTH, height: HEIGHT, timeRange: RANGE });
+    await h.renderPanel(PANEL, { frames, width: WIDTH, height: HEIGHT, timeRange: range });
     const result = await new AxeBuilder({ page: h.page })
       .include('[data-testid="harness-panel"]')
       .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
@@ -319,7 +446,7 @@ it('colours the number by theme tokens: over target differs from within target, 
       options,
       width: WIDTH,
       height: HEIGHT,
-      timeRange: RANGE,
+      timeRange: range,
     });
     return panel
       .getByTestId('attribution-ratio')
@@ -330,7 +457,8 @@ it('colours the number by theme tokens: over target differs from within target, 
       );
   };
   const over = await colour({});
-  const within = await colour({ targetPercent: 10 });
+  // A target just above the ratio: within it.
+  const within = await colour({ targetPercent: Math.ceil(lastRatio() * 100) + 1 });
   expect(over).not.toBe(within);
   await h.setTheme('dark');
   const darkOver = await colour({});
@@ -339,8 +467,8 @@ it('colours the number by theme tokens: over target differs from within target, 
 });
 
 it('a 4×3 grid cell (300×130): the number and trend only', async () => {
-  const panel = await h.renderPanel(PANEL, { frames, width: 300, height: 130, timeRange: RANGE });
-  await expect(panel.getByTestId('attribution-ratio').textContent()).resolves.toBe(pct(lastRatio('USD')));
+  const panel = await h.renderPanel(PANEL, { frames, width: 300, height: 130, timeRange: range });
+  await expect(panel.getByTestId('attribution-ratio').textContent()).resolves.toBe(pct(lastRatio()));
   await expect(panel.getByTestId('attribution-sparkline').count()).resolves.toBe(1);
   await expect(panel.getByRole('table').count()).resolves.toBe(0);
   // Nothing spills out of the cell.
@@ -364,7 +492,7 @@ it('only the sources query: the table alone; no frames: "No data"', async () => 
     frames: sourceFrames,
     width: WIDTH,
     height: HEIGHT,
-    timeRange: RANGE,
+    timeRange: range,
   });
   await expect(tableOnly.getByRole('table').count()).resolves.toBe(1);
   await expect(tableOnly.getByTestId('attribution-ratio').count()).resolves.toBe(0);

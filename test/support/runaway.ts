@@ -14,6 +14,13 @@
  *    service's lateness window (set to an hour), so each lands in its own minute as if sent live;
  * 4. the service is stopped cleanly (final flush) and the totals it wrote are checked against what was sent.
  *
+ * Opt-in, `setUpRunawayScenario({ unattributed: true })`: the same child also sends, through the same serve,
+ * ordinary server spans of services no attribution rule or fallback owns (no `tenant.id`, not in the
+ * fallback map), which serve prices with `cost.attribution=unknown`: `legacy-cron` (two short jobs a
+ * minute over the 40 minutes, and from the deploy on five more a minute of 60–100 s each, so the unknown
+ * share rises) and `reports & exports/v2` (a name a URL must escape; one 20 s export every 5 minutes).
+ * Without the option nothing of it is sent: the default scenario is unchanged.
+ *
  * Times are relative to `T0`, the current time aligned down to 5 minutes when the scenario starts: the
  * ordinary traffic ends and the incident's last bucket ends at `T0`.
  */
@@ -45,6 +52,36 @@ export const REQUEST_COMPUTE_NANO = 200n;
 /** Costly autoscaler spans per minute during the runaway. */
 export const RUNAWAY_SPANS_PER_MINUTE = 150;
 
+/** The unowned service of the opt-in unattributed traffic, its region and request name. */
+export const UNATTRIBUTED_SERVICE = 'legacy-cron';
+export const UNATTRIBUTED_REGION = 'eu-west-1';
+const UNATTRIBUTED_SPAN_NAME = 'POST /jobs/run';
+/** A second, smaller unowned service, whose name a URL must escape; its region and request name. */
+export const UNATTRIBUTED_REPORTS_SERVICE = 'reports & exports/v2';
+export const UNATTRIBUTED_REPORTS_REGION = 'us-east-1';
+const UNATTRIBUTED_REPORTS_SPAN_NAME = 'GET /reports/export';
+
+/** Options of {@link setUpRunawayScenario}. */
+export interface RunawayOptions {
+  /**
+   * Also send the unattributed traffic (see the module notes). Off by default: the scenario is then exactly
+   * the one other tests compute their expectations from.
+   */
+  unattributed?: boolean;
+}
+
+/** One server span of an unowned service, as the exporter child created and sent it. */
+export interface UnattributedSpan {
+  service: string;
+  /** Its resource's `cloud.region` (the `region` tag of its cost). */
+  region: string;
+  name: string;
+  /** End time, epoch ms (a whole millisecond): serve puts the span's cost in this minute. */
+  endMs: number;
+  /** Duration in whole ms: what the `compute.seconds` SKU prices (200 nano-USD a ms). */
+  durationMs: number;
+}
+
 /** A set-up scenario. */
 export interface RunawayScenario {
   influx: InfluxInstance;
@@ -70,8 +107,11 @@ export interface RunawayScenario {
   afterMs: number;
   /** Trace IDs of the costly runaway spans the exporter sent (hex). */
   runawayTraceIds: ReadonlySet<string>;
-  /** Spans the exporter sent: ordinary and runaway. */
-  sent: { ordinary: number; runaway: number };
+  /**
+   * Spans the exporter sent: ordinary and runaway counts, and the unattributed spans (empty unless the
+   * scenario was set up with `{ unattributed: true }`), read back from the SDK's finished spans.
+   */
+  sent: { ordinary: number; runaway: number; unattributed: readonly UnattributedSpan[] };
   /** Stops InfluxDB and removes the scenario's files. */
   stop(): Promise<void>;
 }
@@ -125,6 +165,36 @@ signals:
 `;
 }
 
+/**
+ * The unattributed traffic of the opt-in (see the module notes), minute by minute over `[fromMs, toMs)`,
+ * every span ending inside its minute.
+ */
+function unattributedPlan(fromMs: number, deployMs: number, toMs: number): UnattributedSpan[] {
+  const cron = { service: UNATTRIBUTED_SERVICE, region: UNATTRIBUTED_REGION, name: UNATTRIBUTED_SPAN_NAME };
+  const spans: UnattributedSpan[] = [];
+  let burst = 0;
+  for (let m = fromMs, k = 0; m < toMs; m += MIN, k++) {
+    for (let i = 0; i < 2; i++) {
+      spans.push({ ...cron, endMs: m + 15_000 + i * 30_000, durationMs: 400 + (((2 * k + i) * 173) % 800) });
+    }
+    if (m >= deployMs) {
+      for (let i = 0; i < 5; i++, burst++) {
+        spans.push({ ...cron, endMs: m + 6_000 + i * 12_000, durationMs: (60 + ((burst * 17) % 41)) * 1000 });
+      }
+    }
+    if (k % 5 === 0) {
+      spans.push({
+        service: UNATTRIBUTED_REPORTS_SERVICE,
+        region: UNATTRIBUTED_REPORTS_REGION,
+        name: UNATTRIBUTED_REPORTS_SPAN_NAME,
+        endMs: m + 50_000,
+        durationMs: 20_000,
+      });
+    }
+  }
+  return spans;
+}
+
 /** The history lines: per minute, the ordinary requests' cost in both SKUs, as serve would have written. */
 function historyLines(fromMs: number, toMs: number): string[] {
   const tags = `attribution=rule,center=cc-100,currency=USD,service=${RUNAWAY_SERVICE},source=telemetry,team=${RUNAWAY_TEAM},tenant=${RUNAWAY_TENANT},version=${VERSION_BEFORE}`;
@@ -142,7 +212,9 @@ function historyLines(fromMs: number, toMs: number): string[] {
 /**
  * The child: the real SDK creates the spans (ordinary ones at 1 ms, runaway ones of 30–90 s), version 1.0.0
  * before the deploy and 1.1.0 after, and the real OTLP/protobuf exporter sends them to serve, oldest first,
- * 500 per request. Prints the result codes, the counts and the runaway trace IDs as JSON.
+ * 500 per request. With `plan.unattributed` (the opt-in), also the spans of unowned services (no
+ * `tenant.id`, a provider per service and region), sent after the others. Prints the result codes, the
+ * counts, the runaway trace IDs and the unattributed spans as they were finished, as JSON.
  */
 const CHILD = `
 const { SpanKind, diag, DiagLogLevel } = require('@opentelemetry/api');
@@ -187,6 +259,33 @@ for (const [minute, n] of plan.ordinary) {
   }
 }
 const spans = [...before.memory.getFinishedSpans(), ...after.memory.getFinishedSpans()];
+const unowned = new Map();
+for (const u of plan.unattributed ?? []) {
+  const key = JSON.stringify([u.service, u.region]);
+  if (!unowned.has(key)) {
+    const memory = new InMemorySpanExporter();
+    const p = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': u.service, 'cloud.region': u.region }),
+      spanProcessors: [new SimpleSpanProcessor(memory)],
+    });
+    unowned.set(key, { tracer: p.getTracer('runaway-scenario'), memory });
+  }
+  unowned.get(key).tracer.startSpan(u.name, { kind: SpanKind.SERVER, startTime: hr(u.endMs - u.durationMs) }).end(hr(u.endMs));
+}
+const ms = (t) => t[0] * 1000 + t[1] / 1e6;
+const unattributed = [];
+for (const { memory } of unowned.values()) {
+  for (const s of memory.getFinishedSpans()) {
+    spans.push(s);
+    unattributed.push({
+      service: s.resource.attributes['service.name'],
+      region: s.resource.attributes['cloud.region'],
+      name: s.name,
+      endMs: ms(s.endTime),
+      durationMs: ms(s.duration),
+    });
+  }
+}
 const exporter = new OTLPTraceExporter({ url: process.env.SERVE_URL + '/v1/traces', timeoutMillis: 30000 });
 (async () => {
   const codes = [];
@@ -194,15 +293,15 @@ const exporter = new OTLPTraceExporter({ url: process.env.SERVE_URL + '/v1/trace
     codes.push(await new Promise((resolve) => exporter.export(spans.slice(i, i + 500), (r) => resolve(r.code))));
   }
   await exporter.shutdown();
-  console.log(JSON.stringify({ codes, ordinary, runawayTraceIds }));
+  console.log(JSON.stringify({ codes, ordinary, runawayTraceIds, unattributed }));
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
 
 /**
  * Sets up the scenario (see the module notes): about 20–40 s. The caller owns the result and must call
- * `stop()`.
+ * `stop()`. `{ unattributed: true }` adds the unattributed traffic.
  */
-export async function setUpRunawayScenario(): Promise<RunawayScenario> {
+export async function setUpRunawayScenario(options: RunawayOptions = {}): Promise<RunawayScenario> {
   const t0 = Math.floor(Date.now() / (5 * MIN)) * 5 * MIN;
   const serveFromMs = t0 - 40 * MIN;
   const deployMs = t0 - 30 * MIN;
@@ -239,6 +338,10 @@ export async function setUpRunawayScenario(): Promise<RunawayScenario> {
         incidentMs,
         runawayPerMinute: RUNAWAY_SPANS_PER_MINUTE,
         ordinary,
+        // Only with the opt-in: without it the plan (and so what is sent) is exactly the default scenario's.
+        ...(options.unattributed === true
+          ? { unattributed: unattributedPlan(serveFromMs, deployMs, t0) }
+          : {}),
       }),
     }).catch(async (err: unknown) => {
       await serve.stop('SIGKILL');
@@ -256,20 +359,38 @@ export async function setUpRunawayScenario(): Promise<RunawayScenario> {
       codes: number[];
       ordinary: number;
       runawayTraceIds: string[];
+      unattributed: UnattributedSpan[];
     };
     if (out.codes.some((c) => c !== 0))
       throw new Error(`an OTLP export failed: codes ${out.codes.join(',')}`);
-    const sent = { ordinary: out.ordinary, runaway: out.runawayTraceIds.length };
+    const sent = {
+      ordinary: out.ordinary,
+      runaway: out.runawayTraceIds.length,
+      unattributed: out.unattributed,
+    };
+    const unattributed = sent.unattributed.length;
     // Every span is priced in both SKUs: one usage ("event") each.
     const events = await influx.query(
       `SELECT SUM("events") FROM "cost" WHERE time >= ${serveFromMs}ms AND time < ${t0}ms`,
       database,
     );
     const written = events.results[0]?.series?.[0]?.values[0]?.[1];
-    if (written !== 2 * (sent.ordinary + sent.runaway)) {
-      throw new Error(
-        `serve wrote ${String(written)} usages for ${sent.ordinary} ordinary and ${sent.runaway} runaway spans (expected 2 each)`,
+    if (written !== 2 * (sent.ordinary + sent.runaway + unattributed)) {
+      const spans = `${sent.ordinary} ordinary${unattributed > 0 ? `, ${unattributed} unattributed` : ''} and ${sent.runaway} runaway spans`;
+      throw new Error(`serve wrote ${String(written)} usages for ${spans} (expected 2 each)`);
+    }
+    if (options.unattributed === true) {
+      // The unowned services' usages, and only theirs, are unknown.
+      const unknown = await influx.query(
+        `SELECT SUM("events") FROM "cost" WHERE "attribution" = 'unknown' AND time >= ${serveFromMs}ms AND time < ${t0}ms`,
+        database,
       );
+      const writtenUnknown = unknown.results[0]?.series?.[0]?.values[0]?.[1];
+      if (unattributed === 0 || writtenUnknown !== 2 * unattributed) {
+        throw new Error(
+          `serve wrote ${String(writtenUnknown)} unknown usages for ${unattributed} unattributed spans (expected 2 each)`,
+        );
+      }
     }
     return {
       influx,
