@@ -368,7 +368,14 @@ describe('meterline serve with a downstream that never answers', () => {
     await new Promise<void>((r) => stuck.listen(0, '127.0.0.1', r));
     const port = (stuck.address() as AddressInfo).port;
     const config = serviceConfig('serve_stuck', false);
-    config.forward = [{ endpoint: `http://127.0.0.1:${port}`, headers: {}, timeoutMs: 60_000 }];
+    config.forward = [
+      {
+        endpoint: `http://127.0.0.1:${port}`,
+        signals: ['traces', 'metrics'],
+        headers: {},
+        timeoutMs: 60_000,
+      },
+    ];
     const service = await MeterlineService.start({ config, logger });
     services.push(service);
     const now = BigInt(Date.now()) * 1_000_000n;

@@ -98,7 +98,9 @@ describe('validateConfig', () => {
       batchSize: 5000,
       timeoutMs: 10000,
     });
-    expect(c.forward).toEqual([{ endpoint: 'http://tempo:4318', headers: {}, timeoutMs: 10000 }]);
+    expect(c.forward).toEqual([
+      { endpoint: 'http://tempo:4318', signals: ['traces', 'metrics'], headers: {}, timeoutMs: 10000 },
+    ]);
     expect(c.attribution.fallbacks[0]!.map.checkout).toEqual({ team: 'payments' });
   });
 
@@ -245,6 +247,7 @@ describe('validateConfig', () => {
     raw.attribution.rules.push({ id: 't', match: [], set: { tenant: { form: 'x' } } });
     raw.attribution.fallbacks[0].map.checkout = { teem: 'payments' };
     raw.forward[0].headers = { authorization: 5 };
+    raw.forward.push({ endpoint: 'http://tempo:4318', signals: ['traces', 'logs'] });
     const issues = issuesOf(raw);
     expect(issues).toEqual(
       expect.arrayContaining([
@@ -257,6 +260,10 @@ describe('validateConfig', () => {
         {
           path: 'attribution.fallbacks[0].map.checkout.teem',
           message: "unknown key 'teem'; did you mean 'team'?",
+        },
+        {
+          path: 'forward[1].signals',
+          message: 'expected "traces" or "metrics", got the string "logs"',
         },
         { path: 'forward[0].headers.authorization', message: 'expected a string, got the number 5' },
       ]),
@@ -277,6 +284,7 @@ describe('validateConfig', () => {
     raw.forward = raw.forward.slice(0, 1);
     expect(validateConfig(raw).forward[0]).toEqual({
       endpoint: 'https://tempo:4318',
+      signals: ['traces', 'metrics'],
       headers: {},
       timeoutMs: 10000,
       caFile: '/etc/meterline/ca.pem',

@@ -1141,9 +1141,19 @@ class Validator {
   }
 
   forward(raw: unknown, path: string): ForwardConfig | undefined {
-    const o = this.object(raw, path, ['endpoint', 'headers', 'timeoutMs', 'caFile']);
+    const o = this.object(raw, path, ['endpoint', 'signals', 'headers', 'timeoutMs', 'caFile']);
     if (o === undefined) return undefined;
     const endpoint = this.url(o, 'endpoint', path);
+    let signals: Array<'traces' | 'metrics'> = ['traces', 'metrics'];
+    if (o.signals !== undefined && o.signals !== null) {
+      const list = Array.isArray(o.signals) ? o.signals : [o.signals];
+      const bad = list.find((x) => x !== 'traces' && x !== 'metrics');
+      if (list.length === 0)
+        this.issue(at(path, 'signals'), 'expected "traces", "metrics" or both, got an empty list');
+      else if (bad !== undefined)
+        this.issue(at(path, 'signals'), `expected "traces" or "metrics", got ${describe(bad)}`);
+      else signals = [...new Set(list as Array<'traces' | 'metrics'>)];
+    }
     const headers: Record<string, string> = {};
     if (o.headers !== undefined && o.headers !== null) {
       if (!isObj(o.headers)) {
@@ -1168,7 +1178,9 @@ class Validator {
       else caFile = o.caFile;
     }
     if (endpoint === undefined) return undefined;
-    return caFile === undefined ? { endpoint, headers, timeoutMs } : { endpoint, headers, timeoutMs, caFile };
+    return caFile === undefined
+      ? { endpoint, signals, headers, timeoutMs }
+      : { endpoint, signals, headers, timeoutMs, caFile };
   }
 }
 

@@ -225,6 +225,11 @@ export interface InfluxConfig {
 export interface ForwardConfig {
   /** OTLP/HTTP base URL, e.g. `http://tempo:4318`. */
   endpoint: string;
+  /**
+   * What this endpoint receives (default both). Tempo takes traces only: it answers `/v1/metrics` with 404,
+   * so metrics sent there would be retried and dropped.
+   */
+  signals: Array<'traces' | 'metrics'>;
   headers: Record<string, string>;
   timeoutMs: number;
   /**

@@ -43,7 +43,13 @@ export async function downstream(
 }
 
 export function target(endpoint: string, extra: Partial<ForwardConfig> = {}): ForwardConfig {
-  return { endpoint, headers: { authorization: 'Bearer t' }, timeoutMs: 2_000, ...extra };
+  return {
+    endpoint,
+    signals: ['traces', 'metrics'],
+    headers: { authorization: 'Bearer t' },
+    timeoutMs: 2_000,
+    ...extra,
+  };
 }
 
 export async function until(cond: () => boolean, ms = 5_000): Promise<void> {

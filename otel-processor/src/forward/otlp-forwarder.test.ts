@@ -24,6 +24,20 @@ describe('OtlpForwarder', () => {
     }
   });
 
+  it('sends an endpoint only the signals it takes (Tempo: traces only)', async () => {
+    const ds = await downstream(() => ({ status: 200 }));
+    const fwd = new OtlpForwarder([target(ds.url, { signals: ['traces'] })]);
+    try {
+      fwd.enqueueEncoded('traces', Uint8Array.of(1));
+      fwd.enqueueEncoded('metrics', Uint8Array.of(2));
+      expect(await fwd.close(5_000)).toBe(true);
+      expect(ds.received.map((r) => r.path)).toEqual(['/v1/traces']);
+      expect(fwd.stats).toMatchObject({ sent: 1, dropped: 0 });
+    } finally {
+      await ds.close();
+    }
+  });
+
   it('retries 429 and 5xx until delivered, and drops what the downstream refuses for good (4xx)', async () => {
     // traces: 503 then 429 then 200; metrics (a separate server): 400 once
     const flaky = await downstream((n) =>

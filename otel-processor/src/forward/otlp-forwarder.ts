@@ -168,6 +168,8 @@ export class OtlpForwarder {
     if (this.closed || this.targets.length === 0) return;
     const now = Date.now();
     for (const target of this.targets) {
+      // Older configs (and tests) built by hand may have no `signals`: both, as before.
+      if (target.config.signals !== undefined && !target.config.signals.includes(signal)) continue;
       target.queue.push({
         path: signal === 'traces' ? '/v1/traces' : '/v1/metrics',
         body,
