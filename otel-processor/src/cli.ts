@@ -14,9 +14,10 @@ import { runSignalsCommand } from './signals/command';
 const HELP = `meterline — cost observability for Grafana and OpenTelemetry
 
 Usage:
-  meterline demo [--config FILE] [--influx-url URL] [--requests N] [--keep]
-      Start InfluxDB (unless --influx-url), run an instrumented service for three tenants,
-      write priced rollups and print spend per tenant and SKU.
+  meterline demo [--duration SECONDS] [--no-browser] [--out DIR] [--json FILE] [--influx-url URL] [--keep]
+      The whole story without Docker: InfluxDB, meterline serve, services on the OTel SDK (tenants,
+      a deploy, a runaway, unattributed traffic), a provider bill imported and reconciled, a billing
+      report, the Grafana panels rendered to PNG, and a summary. meterline demo --help for more.
   meterline serve --config FILE [--listen HOST:PORT] [--wal-dir DIR]
       The OTLP/HTTP cost processor: receive traces and metrics (behind an OpenTelemetry
       Collector), price them, write rollups to InfluxDB, forward enriched telemetry.
