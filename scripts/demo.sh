@@ -13,6 +13,8 @@ help=0
 for arg in "$@"; do
   case "$arg" in
     --no-browser) browser=0 ;;
+    # Stack mode sends traffic to an existing collector: it renders nothing.
+    --otlp-url | --otlp-url=*) browser=0 ;;
     --influx-url | --influx-url=*) own_influx=0 ;;
     -h | --help) help=1 ;;
   esac

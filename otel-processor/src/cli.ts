@@ -18,6 +18,8 @@ Usage:
       The whole story without Docker: InfluxDB, meterline serve, services on the OTel SDK (tenants,
       a deploy, a runaway, unattributed traffic), a provider bill imported and reconciled, a billing
       report, the Grafana panels rendered to PNG, and a summary. meterline demo --help for more.
+  meterline demo --otlp-url URL --influx-url URL --database NAME [--duration SECONDS|0]
+      Stack mode (docker compose): the same traffic sent to an existing collector, until stopped.
   meterline serve --config FILE [--listen HOST:PORT] [--wal-dir DIR]
       The OTLP/HTTP cost processor: receive traces and metrics (behind an OpenTelemetry
       Collector), price them, write rollups to InfluxDB, forward enriched telemetry.

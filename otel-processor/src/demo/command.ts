@@ -5,6 +5,9 @@
  * panels rendered from what the data source reads, and a summary that says what happened. See
  * docs/demo.md.
  *
+ * With `--otlp-url` it is the traffic generator of an existing stack instead (docker compose's `demo`
+ * service): see stack.ts.
+ *
  * Everything heavy (the OTel SDK and exporter, the engine) is loaded when the demo starts, not when the CLI
  * loads.
  *
@@ -32,6 +35,7 @@ import { Progress } from './progress';
 import { writeProviderExport } from './provider-export';
 import * as scenario from './scenario';
 import type { SpanSpec } from './scenario';
+import { runStackDemo, type StackOptions } from './stack';
 import * as summaryMod from './summary';
 import type { DemoSummary } from './summary';
 import { DemoServices, OtlpSender, SpanQueue } from './traffic';
@@ -39,6 +43,8 @@ import { DemoServices, OtlpSender, SpanQueue } from './traffic';
 /** `meterline demo --help`. */
 export const DEMO_HELP = `Usage: meterline demo [--duration SECONDS] [--no-browser] [--out DIR] [--json FILE]
                       [--influx-url URL] [--database NAME] [--keep] [--config FILE]
+       meterline demo --otlp-url URL --influx-url URL --database NAME [--duration SECONDS]
+                      [--config FILE] [--json FILE]
 
 Runs Meterline end to end on this machine, without Docker (npm run demo installs what it needs):
 
@@ -66,7 +72,8 @@ Options:
                       (default ./demo-output; the demo's own files there are replaced)
   --json FILE         also write the summary as JSON to FILE (money as exact nano-unit integers)
   --influx-url URL    use this InfluxDB (1.x, or the v1 API of 2.x/3.x) instead of starting one
-  --database NAME     the database to use (default meterline_demo; dropped and created at the start)
+  --database NAME     the database to use (default meterline_demo; dropped and created at the start,
+                      except in stack mode, below)
   --keep              keep the private InfluxDB running after the demo, and its temporary directory
                       (config, serve's WAL); the demo prints how to query and stop them
   --config FILE       base configuration: catalog, SKU rules, attribution, reconcile
@@ -77,6 +84,31 @@ Ctrl-C stops everything (serve, the renderer, InfluxDB unless --keep), removes t
 directories (unless --keep) and exits 130.
 
 Exit status: 0 done; 2 usage error; 1 a phase failed (its error is printed); 130 interrupted.
+
+Stack mode (--otlp-url URL): the traffic generator of an existing stack (docker compose's demo service).
+No InfluxDB or serve of its own; no signals backfill, import, reconcile, report or render:
+
+  1. the 14 days of history written to --influx-url / --database (both required), once: only when the
+     database has no cost point before the history's end yet (a restart does not write it again); the
+     database is created if missing and never dropped
+  2. the same shop on the real OpenTelemetry SDK sending OTLP/protobuf (gzip) live to URL/v1/traces
+     (a collector's or meterline serve's OTLP/HTTP port): tenants acme, globex and initech, unlabelled
+     requests and the unowned recommender from the start; 10 s in, checkout 1.4.2 → 1.5.0 is deployed
+     and runs away (60 costly spans a minute) for 20 minutes; then every hour a new release (1.5.1,
+     1.5.2, …, continuing after the versions InfluxDB holds, so serve sees each as a deploy), each
+     running away for 20 minutes
+  3. export failures (receiver down, 503) are retried with backoff, counted and reported, never fatal;
+     a progress line a minute (spans sent, failed exports, dropped, queued)
+
+  --otlp-url URL      send the traffic here (http(s)://host:port, /v1/traces appended)
+  --duration SECONDS  how long (at least 10), or 0: until SIGTERM or SIGINT (default 120)
+  --config FILE       prices the history: give the configuration the stack's serve runs with
+  --json FILE         write a summary of the run (history, counts, releases) when it ends
+  --no-browser        accepted, nothing to render; --out and --keep do not apply
+
+  SIGTERM or SIGINT stop the traffic, flush the exporter (up to 15 s) and exit 0 (SIGTERM) or 130 (SIGINT).
+  Exit status: 0 done or SIGTERM; 130 SIGINT; 2 usage error; 1 InfluxDB did not answer within 60 s, or
+  writing the history failed (the error is printed).
 `;
 
 const SEC = 1_000;
@@ -86,6 +118,7 @@ const REPLAY_BUDGET_MS = 5 * SEC;
 const TICK_GUARD_MS = 4 * SEC;
 
 interface DemoOptions {
+  mode: 'local';
   durationS: number;
   browser: boolean;
   outDir: string;
@@ -99,7 +132,7 @@ interface DemoOptions {
 class UsageError extends Error {}
 class Interrupted extends Error {}
 
-function parseOptions(argv: string[]): DemoOptions | 'help' {
+function parseOptions(argv: string[]): DemoOptions | (StackOptions & { mode: 'stack' }) | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -107,12 +140,13 @@ function parseOptions(argv: string[]): DemoOptions | 'help' {
       options: {
         duration: { type: 'string', default: '120' },
         'no-browser': { type: 'boolean', default: false },
-        out: { type: 'string', default: 'demo-output' },
+        out: { type: 'string' },
         json: { type: 'string' },
         'influx-url': { type: 'string' },
-        database: { type: 'string', default: 'meterline_demo' },
+        database: { type: 'string' },
         keep: { type: 'boolean', default: false },
         config: { type: 'string' },
+        'otlp-url': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -122,31 +156,66 @@ function parseOptions(argv: string[]): DemoOptions | 'help' {
     throw new UsageError((err as Error).message);
   }
   if (values.help) return 'help';
+  const otlpUrl = values['otlp-url'];
+  const stack = otlpUrl !== undefined;
   const durationS = Number(values.duration);
-  if (!/^\d+$/.test(values.duration.trim()) || durationS < 10 || durationS > 24 * 3600) {
+  if (
+    !/^\d+$/.test(values.duration.trim()) ||
+    (durationS < 10 && !(stack && durationS === 0)) ||
+    durationS > 24 * 3600
+  ) {
     throw new UsageError(
-      `--duration: expected whole seconds, at least 10, got ${JSON.stringify(values.duration)}`,
+      `--duration: expected whole seconds, at least 10${stack ? ' (or 0: until stopped)' : ''}, got ${JSON.stringify(values.duration)}`,
     );
   }
-  if (!/^[A-Za-z0-9_-]+$/.test(values.database)) {
-    throw new UsageError(`--database: letters, digits, _ and - only, got ${JSON.stringify(values.database)}`);
+  const database = values.database ?? 'meterline_demo';
+  if (!/^[A-Za-z0-9_-]+$/.test(database)) {
+    throw new UsageError(`--database: letters, digits, _ and - only, got ${JSON.stringify(database)}`);
   }
   const url = values['influx-url'];
   if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url)) {
     throw new UsageError(`--influx-url: expected http(s)://host:port, got ${JSON.stringify(url)}`);
   }
+  const configPath = resolve(values.config ?? join(__dirname, '../../../examples/meterline.yaml'));
+  const jsonPath = values.json === undefined ? undefined : resolve(values.json);
+  if (stack) {
+    if (!/^https?:\/\/[^\s/]+/.test(otlpUrl)) {
+      throw new UsageError(`--otlp-url: expected http(s)://host:port, got ${JSON.stringify(otlpUrl)}`);
+    }
+    if (url === undefined || values.database === undefined) {
+      throw new UsageError(
+        '--otlp-url needs --influx-url and --database: the InfluxDB and database the stack writes to ' +
+          '(where the history goes)',
+      );
+    }
+    if (values.out !== undefined) {
+      throw new UsageError('--out: stack mode (--otlp-url) writes no files (--json FILE writes its summary)');
+    }
+    if (values.keep)
+      throw new UsageError('--keep applies to the InfluxDB the demo starts: not with --otlp-url');
+    return {
+      mode: 'stack',
+      otlpUrl,
+      influxUrl: url,
+      database,
+      durationS,
+      configPath,
+      ...(jsonPath === undefined ? {} : { jsonPath }),
+    };
+  }
   if (url !== undefined && values.keep) {
     throw new UsageError('--keep applies to the InfluxDB the demo starts: not with --influx-url');
   }
   return {
+    mode: 'local',
     durationS,
     browser: !values['no-browser'],
-    outDir: resolve(values.out),
-    ...(values.json === undefined ? {} : { jsonPath: resolve(values.json) }),
+    outDir: resolve(values.out ?? 'demo-output'),
+    ...(jsonPath === undefined ? {} : { jsonPath }),
     ...(url === undefined ? {} : { influxUrl: url }),
-    database: values.database,
+    database,
     keep: values.keep,
-    configPath: resolve(values.config ?? join(__dirname, '../../../examples/meterline.yaml')),
+    configPath,
   };
 }
 
@@ -171,7 +240,7 @@ class Cleanups {
 
 /** `meterline demo`; returns the exit status. */
 export async function runDemoCommand(argv: string[]): Promise<number> {
-  let options: DemoOptions | 'help';
+  let options: ReturnType<typeof parseOptions>;
   try {
     options = parseOptions(argv);
   } catch (err) {
@@ -183,6 +252,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     process.stdout.write(DEMO_HELP);
     return 0;
   }
+  if (options.mode === 'stack') return runStackDemo(options);
   const progress = new Progress();
   const cleanups = new Cleanups();
   const aborter = new AbortController();

@@ -6,9 +6,10 @@ import { encodeCostPoint } from '../influx/cost-points';
 import { compileMeterline } from '../instrument/compile';
 import { decodeTracesProtobuf } from '../otlp/decode';
 import { calibrate, historyLines, sizeBudgets } from './history';
-import { HISTORY_BUCKET_MS, MIN, minuteSpans, replayStart, storyAt, twoSignificant } from './scenario';
+import { DAY, HISTORY_BUCKET_MS, MIN, minuteSpans, replayStart, storyAt, twoSignificant } from './scenario';
 import { DemoServices, SpanQueue } from './traffic';
 
+const HOUR_MS = 60 * MIN;
 const config = loadConfig(join(__dirname, '../../../examples/meterline.yaml'));
 // A Wednesday afternoon (UTC), so the rhythm is at work.
 const replayFromMs = replayStart(Date.UTC(2026, 10, 25, 15, 7, 30));
@@ -81,4 +82,16 @@ it('sizes the budgets from the ordinary spend, two significant digits', () => {
     '0.0041',
     '1200',
   ]);
+});
+
+it('history is the same wherever it is written from: a later window rewrites the shared buckets in place', () => {
+  // Stack mode writes history once; were it written again (a later end), the buckets both windows cover
+  // would be the same points (same series, same timestamp, same fields), which InfluxDB overwrites in place.
+  const first = [...historyLines(calibration, replayFromMs - DAY, replayFromMs)];
+  const later = [...historyLines(calibration, replayFromMs - DAY + HOUR_MS, replayFromMs + HOUR_MS)];
+  const shared = (line: string) => Number(/ (\d+)$/.exec(line)![1]) >= replayFromMs - DAY + HOUR_MS;
+  const a = first.filter(shared);
+  const b = later.filter((line) => Number(/ (\d+)$/.exec(line)![1]) < replayFromMs);
+  expect(a.length).toBeGreaterThan(1000);
+  expect(b).toEqual(a);
 });

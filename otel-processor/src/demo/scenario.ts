@@ -26,6 +26,11 @@
  *   loop, 60 long server spans a minute;
  * - live: the same traffic (and the runaway, which nobody fixes) in real time until the run ends.
  *
+ * Stack mode (`meterline demo --otlp-url`, {@link stackTimeline}) has no replay: history up to the last
+ * 5-minute boundary, then live traffic with the unowned service from the start, and a release of `checkout`
+ * 10 s in and every hour after (1.5.0, 1.5.1, … continuing from the versions InfluxDB holds), each running
+ * away for 20 minutes.
+ *
  * @packageDocumentation
  */
 
@@ -215,6 +220,96 @@ export function storyAt(replayFromMs: number, liveFromMs: number): Story {
   };
 }
 
+// ------------------------------------------------------------------------------------------ stack mode
+
+/** Stack mode (`--otlp-url`): the first release this long after the traffic starts… */
+export const STACK_FIRST_RELEASE_MS = 10 * SEC;
+/** …then one every this long… */
+export const STACK_RELEASE_EVERY_MS = HOUR;
+/** …each running away from its deploy for this long. */
+export const STACK_RUNAWAY_MS = 20 * MIN;
+/** Stack-mode releases of {@link RUNAWAY_SERVICE} are `1.5.<n>`: 1.5.0 (= {@link VERSION_AFTER}), 1.5.1, … */
+export const STACK_RELEASE_PREFIX = '1.5.';
+
+/**
+ * When the stack-mode traffic of one run started, and where its releases continue from: serve reports a
+ * deploy only for a version it never saw for the service, so every release (in this run and after a
+ * restart) must be a new one.
+ */
+export interface StackSchedule {
+  /** When the traffic started (epoch ms). */
+  startMs: number;
+  /** {@link RUNAWAY_SERVICE}'s version until this run's first release. */
+  baselineVersion: string;
+  /** This run's first release is `1.5.<firstPatch>`. */
+  firstPatch: number;
+}
+
+/** One stack-mode release: the deploy, and the runaway it brings. */
+export interface StackRelease {
+  /** Its index in the run (0: the first). */
+  index: number;
+  version: string;
+  previousVersion: string;
+  /** Its first span ends here (serve's `cost_event kind=deploy` time). */
+  deployMs: number;
+  /** The runaway runs from `deployMs` until here. */
+  runawayUntilMs: number;
+}
+
+/**
+ * Where a run's releases continue from, given the versions of {@link RUNAWAY_SERVICE} InfluxDB already
+ * holds: after the highest `1.5.<n>` (its baseline), or 1.4.2 → 1.5.0 when there is none.
+ */
+export function stackVersions(seen: Iterable<string>): Pick<StackSchedule, 'baselineVersion' | 'firstPatch'> {
+  let highest = -1;
+  for (const v of seen) {
+    const m = /^1\.5\.(\d{1,9})$/.exec(v);
+    if (m !== null) highest = Math.max(highest, Number(m[1]));
+  }
+  return highest < 0
+    ? { baselineVersion: VERSION_BEFORE, firstPatch: 0 }
+    : { baselineVersion: `${STACK_RELEASE_PREFIX}${highest}`, firstPatch: highest + 1 };
+}
+
+/** The `index`-th release of a stack run. */
+export function stackRelease(s: StackSchedule, index: number): StackRelease {
+  const deployMs = s.startMs + STACK_FIRST_RELEASE_MS + index * STACK_RELEASE_EVERY_MS;
+  return {
+    index,
+    version: `${STACK_RELEASE_PREFIX}${s.firstPatch + index}`,
+    previousVersion: index === 0 ? s.baselineVersion : `${STACK_RELEASE_PREFIX}${s.firstPatch + index - 1}`,
+    deployMs,
+    runawayUntilMs: deployMs + STACK_RUNAWAY_MS,
+  };
+}
+
+/** Index of the last release deployed at or before `timeMs` (−1: before the first). */
+export function stackReleaseIndex(s: StackSchedule, timeMs: number): number {
+  const since = timeMs - (s.startMs + STACK_FIRST_RELEASE_MS);
+  return since < 0 ? -1 : Math.floor(since / STACK_RELEASE_EVERY_MS);
+}
+
+/**
+ * The stack-mode timeline: ordinary traffic and the unowned service from the start, and every
+ * {@link STACK_RELEASE_EVERY_MS} (the first {@link STACK_FIRST_RELEASE_MS} after the start) a new release of
+ * {@link RUNAWAY_SERVICE} that runs away for {@link STACK_RUNAWAY_MS}.
+ */
+export function stackTimeline(s: StackSchedule): Timeline {
+  return {
+    version: (service, endMs) => {
+      if (service !== RUNAWAY_SERVICE) return versionAt(service, endMs, Infinity);
+      const i = stackReleaseIndex(s, endMs);
+      return i < 0 ? s.baselineVersion : stackRelease(s, i).version;
+    },
+    unowned: () => true,
+    runaway: (endMs) => {
+      const i = stackReleaseIndex(s, endMs);
+      return i >= 0 && endMs < stackRelease(s, i).runawayUntilMs;
+    },
+  };
+}
+
 /** mulberry32: reproducible randomness from a seed. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -282,16 +377,38 @@ export function requestSpec(
   };
 }
 
-function spread(kind: TrafficKind, minuteMs: number, n: number, role: SpanSpec['role'], story: Story) {
+function spread(kind: TrafficKind, minuteMs: number, n: number, role: SpanSpec['role'], timeline: Timeline) {
   const out: SpanSpec[] = [];
   const minute = Math.floor(minuteMs / MIN);
   // Each kind its own offset inside the minute, so kinds do not all end on the same millisecond.
   const offset = hash(kind.id) % 997;
   for (let i = 0; i < n; i++) {
     const endMs = minuteMs + ((Math.floor(((i + 0.5) * MIN) / n) + offset) % MIN);
-    out.push(requestSpec(kind, versionAt(kind.service, endMs, story.deployMs), endMs, minute + i, role));
+    out.push(requestSpec(kind, timeline.version(kind.service, endMs), endMs, minute + i, role));
   }
   return out;
+}
+
+/**
+ * What happens when, as {@link timelineSpans} reads it: the story of `meterline demo` ({@link storyTimeline})
+ * or the recurring releases of its stack mode ({@link stackTimeline}).
+ */
+export interface Timeline {
+  /** `service.version` of `service` for a span ending at `endMs`. */
+  version(service: string, endMs: number): string;
+  /** Whether the unowned {@link NEW_SERVICE} takes traffic in the minute starting at `minuteMs`. */
+  unowned(minuteMs: number): boolean;
+  /** Whether the runaway sends its span ending at `endMs`. */
+  runaway(endMs: number): boolean;
+}
+
+/** The timeline of a {@link Story}: one deploy, the new service and the runaway from their minutes on. */
+export function storyTimeline(story: Story): Timeline {
+  return {
+    version: (service, endMs) => versionAt(service, endMs, story.deployMs),
+    unowned: (minuteMs) => minuteMs >= story.newServiceMs,
+    runaway: (endMs) => endMs >= story.runawayMs,
+  };
 }
 
 /**
@@ -299,18 +416,28 @@ function spread(kind: TrafficKind, minuteMs: number, n: number, role: SpanSpec['
  * start), sorted by end time: ordinary traffic, and from their start the new service and the runaway.
  */
 export function minuteSpans(story: Story, minuteMs: number): SpanSpec[] {
+  return timelineSpans(storyTimeline(story), minuteMs);
+}
+
+/**
+ * Every span of `timeline` whose end lies in the minute starting at `minuteMs`, sorted by end time: ordinary
+ * traffic, the new service while it runs, the runaway's spans while it runs.
+ */
+export function timelineSpans(timeline: Timeline, minuteMs: number): SpanSpec[] {
   const out: SpanSpec[] = [];
   for (const kind of ORDINARY)
-    out.push(...spread(kind, minuteMs, requestsIn(kind, minuteMs), 'ordinary', story));
-  if (minuteMs >= story.newServiceMs) {
-    out.push(...spread(NEW_SERVICE_KIND, minuteMs, requestsIn(NEW_SERVICE_KIND, minuteMs), 'unowned', story));
+    out.push(...spread(kind, minuteMs, requestsIn(kind, minuteMs), 'ordinary', timeline));
+  if (timeline.unowned(minuteMs)) {
+    out.push(
+      ...spread(NEW_SERVICE_KIND, minuteMs, requestsIn(NEW_SERVICE_KIND, minuteMs), 'unowned', timeline),
+    );
   }
-  if (minuteMs >= story.runawayMs) {
-    for (let i = 0; i < RUNAWAY_SPANS_PER_MINUTE; i++) {
-      const endMs = minuteMs + Math.floor(((i + 0.5) * MIN) / RUNAWAY_SPANS_PER_MINUTE);
+  for (let i = 0; i < RUNAWAY_SPANS_PER_MINUTE; i++) {
+    const endMs = minuteMs + Math.floor(((i + 0.5) * MIN) / RUNAWAY_SPANS_PER_MINUTE);
+    if (timeline.runaway(endMs)) {
       out.push({
         service: RUNAWAY_SERVICE,
-        version: versionAt(RUNAWAY_SERVICE, endMs, story.deployMs),
+        version: timeline.version(RUNAWAY_SERVICE, endMs),
         name: RUNAWAY_SPAN_NAME,
         method: 'POST',
         route: '/internal/cart/reprice',

@@ -119,7 +119,7 @@ export interface ExportStats {
 }
 
 /** The OTLP exporter's module, loaded on first use (see the module notes). */
-function otlpProtoTraceExporter(url: string): SpanExporter {
+function otlpProtoTraceExporter(url: string, timeoutMillis = 30_000): SpanExporter {
   let mod: typeof import('@opentelemetry/exporter-trace-otlp-proto');
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -134,7 +134,7 @@ function otlpProtoTraceExporter(url: string): SpanExporter {
     url,
     // CompressionAlgorithm.GZIP, as the collector's otlphttp exporter sends.
     compression: 'gzip' as never,
-    timeoutMillis: 30_000,
+    timeoutMillis,
   }) as unknown as SpanExporter;
 }
 
@@ -169,6 +169,154 @@ export class OtlpSender {
   }
 
   async shutdown(): Promise<void> {
+    await this.exporter.shutdown();
+  }
+}
+
+/** What {@link ResilientSender} did. */
+export interface ResilientStats extends ExportStats {
+  /** Export calls that failed (each after the exporter's own retries), and were retried later. */
+  failures: number;
+}
+
+/** What {@link ResilientSender} reports as it goes (not per span, not per retry). */
+export interface SenderEvents {
+  /** The first failure after a success (or at the start): what went wrong, and when it retries. */
+  failing(error: string, retryInMs: number): void;
+  /** Sending works again after `failures` failed calls over `forMs`. */
+  recovered(failures: number, forMs: number): void;
+}
+
+/** `url` as the OTLP/HTTP traces endpoint: `…/v1/traces` appended unless it is there. */
+export function tracesEndpoint(url: string): string {
+  const base = url.replace(/\/+$/, '');
+  return /\/v1\/traces$/.test(base) ? base : `${base}/v1/traces`;
+}
+
+/**
+ * Sends queued spans to a collector (or serve) in order, `batch` spans per request, one request at a time,
+ * in the background, and never gives up: a failed export (after the exporter's own retries of 429/502/503/504
+ * and connection errors within `timeoutMs`) keeps its spans at the head of the queue and is tried again after
+ * a backoff (1 s, doubling, at most 30 s), as a collector's `retry_on_failure` would. Failures are counted;
+ * {@link SenderEvents} hears of the first of a streak and of the recovery.
+ */
+export class ResilientSender {
+  readonly stats: ResilientStats = { spans: 0, requests: 0, failures: 0 };
+  /** The last export error, if any. */
+  lastError: string | undefined;
+  private readonly exporter: SpanExporter;
+  private pending: ReadableSpan[] | undefined;
+  private running: Promise<void> | undefined;
+  private backoffMs = 0;
+  private retryAtMs = 0;
+  private failingSinceMs: number | undefined;
+  private streak = 0;
+  /** While flushing: give up waiting for a retry that would start after this. */
+  private deadlineMs = Infinity;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    readonly url: string,
+    private readonly queue: SpanQueue,
+    private readonly events: SenderEvents,
+    private readonly options: {
+      batch?: number;
+      timeoutMs?: number;
+      minBackoffMs?: number;
+      maxBackoffMs?: number;
+    } = {},
+  ) {
+    this.exporter = otlpProtoTraceExporter(tracesEndpoint(url), options.timeoutMs ?? 10_000);
+  }
+
+  /** Spans not acknowledged yet: queued, and the batch being sent or waiting for its retry. */
+  get queued(): number {
+    return this.queue.size + (this.pending?.length ?? 0);
+  }
+
+  /** Whether the last export failed. */
+  get failing(): boolean {
+    return this.failingSinceMs !== undefined;
+  }
+
+  /** Starts sending what is queued in the background, unless it is already doing so. */
+  kick(): void {
+    if (this.running !== undefined) return;
+    this.running = this.run().finally(() => (this.running = undefined));
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      if (this.pending === undefined) {
+        if (this.queue.size === 0) return;
+        this.pending = this.queue.take(this.options.batch ?? 2_000);
+      }
+      const wait = this.retryAtMs - Date.now();
+      if (wait > 0) {
+        if (this.retryAtMs > this.deadlineMs) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+        if (this.retryAtMs > this.deadlineMs) return;
+      }
+      const spans = this.pending;
+      const result = await new Promise<{ code: number; error?: Error }>((resolve) =>
+        this.exporter.export(spans, resolve),
+      );
+      if (result.code === 0) {
+        this.stats.spans += spans.length;
+        this.stats.requests++;
+        this.pending = undefined;
+        this.backoffMs = 0;
+        this.retryAtMs = 0;
+        if (this.failingSinceMs !== undefined) {
+          this.events.recovered(this.streak, Date.now() - this.failingSinceMs);
+          this.failingSinceMs = undefined;
+          this.streak = 0;
+        }
+        continue;
+      }
+      this.stats.failures++;
+      this.streak++;
+      this.lastError = result.error?.message ?? `code ${result.code}`;
+      this.backoffMs = Math.min(
+        this.options.maxBackoffMs ?? 30_000,
+        this.backoffMs === 0 ? (this.options.minBackoffMs ?? 1_000) : this.backoffMs * 2,
+      );
+      this.retryAtMs = Date.now() + this.backoffMs;
+      if (this.failingSinceMs === undefined) {
+        this.failingSinceMs = Date.now();
+        this.events.failing(this.lastError, this.backoffMs);
+      }
+    }
+  }
+
+  /**
+   * Sends everything queued, waiting until `deadlineMs` at most (a retry due later is not waited for; an
+   * export under way is). Resolves with the spans left unsent.
+   */
+  async flush(deadlineMs: number): Promise<number> {
+    this.deadlineMs = deadlineMs;
+    if (this.retryAtMs > deadlineMs) this.wake?.();
+    this.kick();
+    while (this.running !== undefined) {
+      await this.running;
+      if (this.queued === 0 || this.retryAtMs > deadlineMs || Date.now() >= deadlineMs) break;
+      this.kick();
+    }
+    return this.queued;
+  }
+
+  /** Stops retrying and shuts the exporter down (call {@link flush} first). */
+  async shutdown(): Promise<void> {
+    this.deadlineMs = 0;
+    this.wake?.();
+    await this.running;
     await this.exporter.shutdown();
   }
 }
