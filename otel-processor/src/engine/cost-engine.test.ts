@@ -9,6 +9,7 @@ import {
   type TracesRequest,
 } from '../otlp/model';
 import { CostEngine, type LineEncoder } from './cost-engine';
+import { expandSpanCostRecords } from './span-cost-records';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 2, 10, 0, 0);
@@ -110,8 +111,11 @@ describe('CostEngine', () => {
   it('writes the collected cost.* records into a recycled buffer when one is big enough', () => {
     const e = engine();
     const first = e.applyTraces(traces([span(T0, 'acme'), span(T0 + 1, 'globex')]), T0 + 10, true).added!;
-    const expected = Buffer.from(first.records).toString('hex');
-    expect(first.records.byteLength).toBeGreaterThan(0);
+    const expanded = expandSpanCostRecords(first);
+    const expected = Buffer.from(expanded.records).toString('hex');
+    expect(first.spans).toBe(2);
+    expect(first.ops.length).toBeGreaterThan(0);
+    expect(expanded.records.byteLength).toBeGreaterThan(0);
     // Too small: ignored. Big enough: the next request's records are written into it.
     e.recycleRecords(new ArrayBuffer(1));
     const spare = new ArrayBuffer(1 << 20);
@@ -121,12 +125,13 @@ describe('CostEngine', () => {
       T0 + 20,
       true,
     );
-    expect(second.added!.records.buffer).toBe(spare);
-    expect([...second.added!.lengths]).toEqual([...first.lengths]);
+    expect(second.added!.ops.buffer).toBe(spare);
+    const again = expandSpanCostRecords(second.added!);
+    expect([...again.lengths]).toEqual([...expanded.lengths]);
     // Same tenants and prices, other ids: the same records (ids are not among them).
-    expect(Buffer.from(second.added!.records).toString('hex')).toBe(expected);
+    expect(Buffer.from(again.records).toString('hex')).toBe(expected);
     const third = e.applyTraces(traces([span(T0, 'acme', 9003)]), T0 + 30, true);
-    expect(third.added!.records.buffer).not.toBe(spare);
+    expect(third.added!.ops.buffer).not.toBe(spare);
   });
 
   it('rolls spans up per (tenant, minute) exactly and dedupes retried spans', () => {

@@ -49,10 +49,8 @@ import {
 } from '../otlp/model';
 import { pricedUsagesOfSpan, telemetryTags } from '../store/priced-span';
 import {
-  SpanAttributesWriter,
   decodeSpanAttributes,
   encodeSpanAttributes,
-  encodedKey,
   stringAttributeRecord,
   unpackSpanRecords,
   type PackedSpanRecords,
@@ -62,6 +60,13 @@ import { BucketTable, type FlushToken } from './bucket-table';
 import { DeployTracker, deployKey, type DeployEvent } from './deploys';
 import { ExemplarTable, exemplarKey as exemplarKeyOf, type Exemplar } from './exemplars';
 import { nanoOfBig, nanoOfScaled } from './exact-total';
+import {
+  RecordEntry,
+  SpanCostWriter,
+  expandSpanCostRecords,
+  labelEntry,
+  type SpanCostRecords,
+} from './span-cost-records';
 import { decodeSnapshot, encodeSnapshot } from './snapshot';
 
 /** Options of {@link CostEngine}. */
@@ -81,11 +86,11 @@ export interface CostEngineOptions {
 /** What applying one request did. */
 export interface ApplyResult {
   /**
-   * Traces with `collect`: the `cost.*` attributes added to each span as encoded `Span.attributes` records
-   * (see `otlp/splice.ts`), packed in document order (none for a duplicate or a span that got nothing),
-   * for forwarding. The request itself is left unchanged.
+   * Traces with `collect`: the `cost.*` attributes added to each span, in document order (none for a
+   * duplicate or a span that got nothing), in the compact form of `span-cost-records.ts` (expand them with
+   * `expandSpanCostRecords`), for forwarding. The request itself is left unchanged.
    */
-  added?: PackedSpanRecords;
+  added?: SpanCostRecords;
   /** Some added key was already on its span (set by the application): splicing would duplicate it. */
   conflict?: boolean;
   /** Spans or data points seen. */
@@ -143,8 +148,6 @@ const STATUS_NAMES: readonly SpanStatusName[] = ['unset', 'ok', 'error'];
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
 /** Dedupe keys of spans: `s` + trace id hex + span id hex. */
 const SPAN_KEY_PREFIX = 's'.charCodeAt(0);
-const KEY_QUANTITY = encodedKey(COST_QUANTITY);
-const KEY_AMOUNT = encodedKey(COST_AMOUNT);
 const ATTRIBUTION_KEYS: readonly string[] = [
   COST_TENANT,
   COST_TEAM,
@@ -214,13 +217,18 @@ export class CostEngine {
   private readonly series = new Map<string, Map<Attribution, Map<string, Map<string, Series>>>>();
   private seriesCount = 0;
   private readonly resourceTokens = new Map<string, object>();
-  private readonly attributionBytes = new WeakMap<Attribution, Uint8Array>();
+  private readonly attributionEntries = new WeakMap<Attribution, RecordEntry>();
   private readonly skuRecords = new RecordCache(COST_SKU);
   private readonly unitRecords = new RecordCache(COST_UNIT);
   private readonly currencyRecords = new RecordCache(COST_CURRENCY);
   private readonly versionRecords = new RecordCache(COST_PRICE_VERSION);
-  /** Size of the last request's `cost.*` records, to size the next writer. */
-  private writerBytes = 64 * 1024;
+  /** Price label entries by SKU(s), unit(s), currency and version(s) (see {@link CostEngine.labelOf}). */
+  private readonly labels = new Map<string, RecordEntry>();
+  /** The last few labels used, newest first. */
+  private readonly recentLabels: RecentLabel[] = [];
+  /** Size of the last request's compact `cost.*` records (doubles, dictionary bytes), to size the next writer. */
+  private writerOps = 8 * 1024;
+  private writerDict = 4 * 1024;
   /** Buffers of earlier {@link ApplyResult.added} records, handed back by {@link recycleRecords}. */
   private readonly spareRecordBuffers: ArrayBuffer[] = [];
   /** Every span attribute key anything reads (rules, attribution, `cost.*`), when the configs name them all. */
@@ -231,6 +239,8 @@ export class CostEngine {
    */
   readonly leanSpanKeys: SpanKeySet | undefined;
   private readonly picked: KeyValue[] = [];
+  /** Scratch: whether each span of the scope being applied was claimed (1) or is a duplicate (0). */
+  private claimed = new Uint8Array(1024);
   /** Whether the last {@link CostEngine.pickAttributes} kept a `cost.*` key (else none can be set). */
   private pickedCost = true;
   private readonly ids: SpanIds = {
@@ -295,23 +305,32 @@ export class CostEngine {
   }
 
   /**
-   * Hands back the buffer of an earlier result's `added.records` once nobody reads it any more (the
+   * Hands back a buffer of an earlier result's `added` (`ops` or `dict`) once nobody reads it any more (the
    * forwarding thread returns them), so the next request writes into memory already paged in.
    */
   recycleRecords(buffer: ArrayBuffer): void {
-    if (this.spareRecordBuffers.length < 16 && buffer.byteLength > 0) this.spareRecordBuffers.push(buffer);
+    if (this.spareRecordBuffers.length < 32 && buffer.byteLength > 0) this.spareRecordBuffers.push(buffer);
   }
 
-  /** A spare records buffer big enough for a request like the last one, or that size. */
-  private recordBuffer(): Uint8Array | number {
-    const want = this.writerBytes;
-    for (
-      let spare = this.spareRecordBuffers.pop();
-      spare !== undefined;
-      spare = this.spareRecordBuffers.pop()
-    )
-      if (spare.byteLength >= want) return new Uint8Array(spare);
-    return want + (want >> 2);
+  /** A spare buffer of at least `bytes` (a multiple of 8), or that size with room to grow. */
+  private spareBuffer(bytes: number): ArrayBuffer {
+    const spares = this.spareRecordBuffers;
+    for (let i = spares.length - 1; i >= 0; i--) {
+      const spare = spares[i]!;
+      if (spare.byteLength >= bytes) {
+        spares[i] = spares[spares.length - 1]!;
+        spares.pop();
+        return spare;
+      }
+    }
+    return new ArrayBuffer(8 * Math.ceil((bytes + (bytes >> 2)) / 8));
+  }
+
+  /** The writer of a request's compact `cost.*` records, in spare buffers sized like the last request's. */
+  private costWriter(): SpanCostWriter {
+    const ops = this.spareBuffer(8 * this.writerOps);
+    const dict = this.spareBuffer(this.writerDict);
+    return new SpanCostWriter(new Float64Array(ops, 0, ops.byteLength >> 3), new Uint8Array(dict));
   }
 
   /**
@@ -322,7 +341,7 @@ export class CostEngine {
     const now = this.advance(recvTimeMs);
     const boundary = bucketStart(now - this.latenessMs);
     const result: ApplyResult = { items: 0, deduped: 0, usages: 0, late: 0 };
-    const writer = collect ? new SpanAttributesWriter(this.recordBuffer()) : undefined;
+    const writer = collect ? this.costWriter() : undefined;
     if (collect) result.conflict = false;
     const ids = this.ids;
     for (const rs of request.resourceSpans) {
@@ -340,9 +359,20 @@ export class CostEngine {
       ids.deployKey = deployKey(service, env);
       ids.resourceKey = JSON.stringify([service, version, env, str(resourceAttributes['cloud.region'])]);
       for (const ss of rs.scopeSpans) {
-        for (const span of ss.spans) {
+        const spans = ss.spans;
+        // Claimed in a loop of their own: the table probes (cache misses, mostly) overlap there instead of
+        // waiting one by one between spans' pricing. Same claims, same order: only the timing changes.
+        let claimed = this.claimed;
+        if (claimed.length < spans.length) claimed = this.claimed = new Uint8Array(2 * spans.length);
+        const dedupe = this.dedupe;
+        for (let i = 0; i < spans.length; i++) {
+          const s = spans[i]!;
+          claimed[i] = dedupe.claimIds(SPAN_KEY_PREFIX, s.traceId, s.spanId, now) ? 1 : 0;
+        }
+        for (let i = 0; i < spans.length; i++) {
+          const span = spans[i]!;
           result.items++;
-          if (!this.dedupe.claimIds(SPAN_KEY_PREFIX, span.traceId, span.spanId, now)) {
+          if (claimed[i] === 0) {
             result.deduped++;
             writer?.skip();
             continue;
@@ -356,7 +386,8 @@ export class CostEngine {
       }
     }
     if (writer !== undefined) {
-      this.writerBytes = Math.max(4096, writer.size);
+      this.writerOps = Math.max(1024, writer.opsSize);
+      this.writerDict = Math.max(1024, writer.dictSize);
       result.added = writer.finish();
     }
     this.stats.spans += result.items;
@@ -373,7 +404,7 @@ export class CostEngine {
     ids: SpanIds,
     boundary: number,
     result: ApplyResult,
-    writer: SpanAttributesWriter | undefined,
+    writer: SpanCostWriter | undefined,
   ): void {
     let attributes: Attributes;
     if (this.spanKeys === undefined) {
@@ -387,7 +418,7 @@ export class CostEngine {
     if (!cost || attributes[COST_ATTRIBUTION] === undefined) {
       attribution = this.attribution.attribute(attributes, resourceAttributes, resourceToken, undefined);
       if (writer !== undefined) {
-        writer.bytes(this.attributionRecords(attribution));
+        writer.attribution(this.attributionEntry(attribution));
         if (cost && hasAny(attributes, ATTRIBUTION_KEYS)) result.conflict = true;
       }
     }
@@ -433,14 +464,15 @@ export class CostEngine {
     input.resource = NO_ATTRIBUTES;
     if (matched.length === 0) return;
     if (writer !== undefined) {
-      const p = this.pricer.price(matched, endMs, undefined, durationNs);
-      writer.bytes(this.skuRecords.get(p.sku));
-      if (typeof p.quantity === 'number') writer.double(KEY_QUANTITY, p.quantity);
-      else writer.doubles(KEY_QUANTITY, p.quantity);
-      writer.bytes(this.unitRecords.get(p.unit));
-      writer.ascii(KEY_AMOUNT, p.amount);
-      writer.bytes(this.currencyRecords.get(p.currency));
-      writer.bytes(this.versionRecords.get(p.priceVersion));
+      // The amount stays a mantissa where it can: the forwarding thread formats it.
+      const p = this.pricer.price(matched, endMs, undefined, durationNs, matched.length, true);
+      writer.priced(
+        this.labelOf(p.sku, p.unit, p.currency, p.priceVersion),
+        p.quantity,
+        p.amountMantissa,
+        p.amountScale,
+        p.amount,
+      );
       if (cost && hasAny(attributes, PRICE_KEYS)) result.conflict = true;
     }
     if (late) result.late += matched.length;
@@ -589,19 +621,62 @@ export class CostEngine {
   }
 
   /** The encoded `cost.*` attribution records of `a` (cached per attribution result). */
-  private attributionRecords(a: Attribution): Uint8Array {
-    let bytes = this.attributionBytes.get(a);
-    if (bytes === undefined) {
-      bytes = encodeSpanAttributes([
-        stringKeyValue(COST_TENANT, a.tenant),
-        stringKeyValue(COST_TEAM, a.team),
-        stringKeyValue(COST_CENTER, a.center),
-        stringKeyValue(COST_ATTRIBUTION, a.attribution),
-        stringKeyValue(COST_RULE, a.rule),
-      ]);
-      this.attributionBytes.set(a, bytes);
+  private attributionEntry(a: Attribution): RecordEntry {
+    let entry = this.attributionEntries.get(a);
+    if (entry === undefined) {
+      entry = new RecordEntry(
+        encodeSpanAttributes([
+          stringKeyValue(COST_TENANT, a.tenant),
+          stringKeyValue(COST_TEAM, a.team),
+          stringKeyValue(COST_CENTER, a.center),
+          stringKeyValue(COST_ATTRIBUTION, a.attribution),
+          stringKeyValue(COST_RULE, a.rule),
+        ]),
+      );
+      this.attributionEntries.set(a, entry);
     }
-    return bytes;
+    return entry;
+  }
+
+  /**
+   * The price label entry of a priced span (its SKU, unit, currency and price-version records). Spans of a
+   * few kinds alternate, so the last few labels are checked first, by content: the pricer rebuilds its
+   * shared label arrays whenever the SKUs of consecutive spans change.
+   */
+  private labelOf(
+    sku: string | readonly string[],
+    unit: string | readonly string[],
+    currency: string,
+    version: string | readonly string[],
+  ): RecordEntry {
+    const recent = this.recentLabels;
+    for (let i = 0; i < recent.length; i++) {
+      const l = recent[i]!;
+      if (
+        l.currency === currency &&
+        sameLabel(l.sku, sku) &&
+        sameLabel(l.unit, unit) &&
+        sameLabel(l.version, version)
+      )
+        return l.entry;
+    }
+    const id = JSON.stringify([sku, unit, currency, version]);
+    let entry = this.labels.get(id);
+    if (entry === undefined) {
+      if (this.labels.size >= RECORD_CACHE_LIMIT) this.labels.clear();
+      entry = labelEntry(
+        this.skuRecords.get(sku),
+        this.unitRecords.get(unit),
+        this.currencyRecords.get(currency),
+        this.versionRecords.get(version),
+      );
+      this.labels.set(id, entry);
+    }
+    // Copies: the pricer's arrays are shared and replaced, never mutated, but keep nothing that could change.
+    const copy = (v: string | readonly string[]) => (typeof v === 'string' ? v : v.slice());
+    if (recent.length === RECENT_LABELS) recent.pop();
+    recent.unshift({ sku: copy(sku), unit: copy(unit), currency, version: copy(version), entry });
+    return entry;
   }
 
   /**
@@ -780,8 +855,11 @@ function nanosBetween(start: Nanos, end: Nanos): number {
 }
 
 /** Adds the collected attributes to the request's spans (for forwarding by re-encoding). */
-export function addCollectedAttributes(request: TracesRequest, packed: PackedSpanRecords): void {
-  const added = unpackSpanRecords(packed);
+export function addCollectedAttributes(
+  request: TracesRequest,
+  collected: SpanCostRecords | PackedSpanRecords,
+): void {
+  const added = unpackSpanRecords('ops' in collected ? expandSpanCostRecords(collected) : collected);
   let i = 0;
   for (const rs of request.resourceSpans) {
     for (const ss of rs.scopeSpans) {
@@ -875,6 +953,23 @@ class RecordCache {
     }
     return bytes;
   }
+}
+
+/** A price label the engine used lately (see `CostEngine.labelOf`). */
+interface RecentLabel {
+  readonly sku: string | readonly string[];
+  readonly unit: string | readonly string[];
+  readonly currency: string;
+  readonly version: string | readonly string[];
+  readonly entry: RecordEntry;
+}
+
+const RECENT_LABELS = 4;
+
+/** Equal strings, or string arrays with equal contents. */
+function sameLabel(a: string | readonly string[], b: string | readonly string[]): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  return sameStrings(a, b);
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {

@@ -24,6 +24,7 @@ import { span as sampleSpan, traces as sampleTraces } from '../otlp/samples.fixt
 import { scanTracesProtobuf } from '../otlp/scan-traces';
 import { serveLines } from '../serve/lines';
 import { CostEngine, addCollectedAttributes, type ApplyResult } from './cost-engine';
+import { expandSpanCostRecords } from './span-cost-records';
 
 const MIN = 60_000;
 
@@ -171,7 +172,7 @@ function run(
       usages: r.usages,
       late: r.late,
       conflict: r.conflict,
-      added: r.added === undefined ? undefined : unpackSpanRecords(r.added).map(hex),
+      added: r.added === undefined ? undefined : unpackSpanRecords(expandSpanCostRecords(r.added)).map(hex),
       forwarded: forwarded(decoded, body, recvTimeMs, r),
     },
   };
@@ -198,7 +199,7 @@ function forwarded(
   if (decoded.truncated === 0 && r.conflict !== true) {
     try {
       const spliced = encodeTracesJson(
-        decodeTracesProtobuf(spliceSpanAttributes(body, unpackSpanRecords(r.added))),
+        decodeTracesProtobuf(spliceSpanAttributes(body, unpackSpanRecords(expandSpanCostRecords(r.added)))),
       );
       // The splice gives what re-encoding the enriched model gives (when no span was rejected).
       if (!decoded.lean && decoded.rejected === 0) expect(spliced).toEqual(full().slice(6));

@@ -17,17 +17,24 @@ export type ToForwardWorker =
   /** An encoded OTLP protobuf body, forwarded as is. */
   | { t: 'encoded'; signal: 'traces' | 'metrics'; body: Uint8Array }
   /**
-   * A protobuf traces body as received and the `cost.*` attribute records of its spans, packed (see
-   * `PackedSpanRecords`), to splice in.
+   * A protobuf traces body as received and the `cost.*` attributes of its spans in compact form (see
+   * `engine/span-cost-records.ts`), to expand and splice in.
    */
-  | { t: 'splice'; body: Uint8Array; records: Uint8Array; lengths: Int32Array; recvTimeMs: number }
+  | {
+      t: 'splice';
+      body: Uint8Array;
+      spans: number;
+      ops: Float64Array;
+      dict: Uint8Array;
+      recvTimeMs: number;
+    }
   | { t: 'close'; timeoutMs: number };
 
 /** Forwarding thread → main thread. */
 export type FromForwardWorker =
   /**
    * Counters so far, the bytes of messages taken off the channel since the last report, and the buffers of
-   * the span records spliced since then, handed back for reuse (transferred).
+   * the compact span records spliced since then, handed back for reuse (transferred).
    */
   | { t: 'stats'; stats: ForwardStats; takenBytes: number; recordBuffers: ArrayBuffer[] }
   | { t: 'log'; level: 'warn' | 'error'; obj: object; msg: string }

@@ -2,7 +2,8 @@ import { decodeTracesProtobuf } from '../otlp/decode';
 import { encodeMetricsProtobuf, encodeTracesProtobuf } from '../otlp/encode';
 import { stringKeyValue } from '../otlp/attributes';
 import { allMetricKinds, NOW_MS, span, traces } from '../otlp/samples.fixture';
-import { encodeSpanAttributes, packSpanRecords } from '../otlp/splice';
+import { RecordEntry, SpanCostWriter, type SpanCostRecords } from '../engine/span-cost-records';
+import { encodeSpanAttributes } from '../otlp/splice';
 import { downstream, target, until } from './downstream.fixture';
 import { ForwardThread } from './forward-thread';
 
@@ -23,6 +24,20 @@ function costAttributes(body: Uint8Array): Record<string, unknown>[] {
 
 const records = (tenant: string) => encodeSpanAttributes([stringKeyValue('cost.tenant', tenant)]);
 
+/** Compact records giving each span the `cost.tenant` of `tenants` (undefined: nothing). */
+function compact(tenants: readonly (string | undefined)[]): SpanCostRecords {
+  const w = new SpanCostWriter(4, 4); // small buffers: they grow
+  for (const tenant of tenants) {
+    if (tenant === undefined) w.skip();
+    else {
+      w.begin();
+      w.attribution(new RecordEntry(records(tenant)));
+      w.end();
+    }
+  }
+  return w.finish();
+}
+
 describe('ForwardThread', () => {
   it('splices the cost attributes into trace bodies on its thread and forwards them', async () => {
     const ds = await downstream(() => ({ status: 200 }));
@@ -30,13 +45,13 @@ describe('ForwardThread', () => {
     const fwd = new ForwardThread([target(ds.url)], { onRecordBuffer: (b) => returned.push(b) });
     try {
       const body = encodeTracesProtobuf(traces([span(0), span(1), span(2)]));
-      const packed = packSpanRecords([records('acme'), undefined, records('globex')]);
-      const recordBytes = packed.records.byteLength;
-      fwd.enqueueSpliced(body, packed, NOW_MS);
-      expect(packed.records.byteLength).toBe(0); // transferred
+      const added = compact(['acme', undefined, 'globex']);
+      const sizes = [added.ops.buffer.byteLength, added.dict.buffer.byteLength];
+      fwd.enqueueSpliced(body, added, NOW_MS);
+      expect(added.ops.byteLength + added.dict.byteLength).toBe(0); // transferred
       expect(await fwd.close(5_000)).toBe(true);
-      // The records' buffer came back for reuse once spliced.
-      expect(returned.map((b) => b.byteLength)).toEqual([recordBytes]);
+      // The records' buffers came back for reuse once spliced.
+      expect(returned.map((b) => b.byteLength)).toEqual(sizes);
       expect(ds.received).toHaveLength(1);
       expect(ds.received[0]!.path).toBe('/v1/traces');
       expect(costAttributes(ds.received[0]!.body)).toEqual([
@@ -58,7 +73,7 @@ describe('ForwardThread', () => {
     });
     try {
       const body = encodeTracesProtobuf(traces([span(0), span(1)]));
-      fwd.enqueueSpliced(body, packSpanRecords([records('acme')]), NOW_MS);
+      fwd.enqueueSpliced(body, compact(['acme']), NOW_MS);
       expect(await fwd.close(5_000)).toBe(true);
       expect(costAttributes(ds.received[0]!.body)).toEqual([{ 'cost.tenant': 'acme' }, {}]);
       expect(warnings).toContain('could not splice cost attributes: re-encoding the request');

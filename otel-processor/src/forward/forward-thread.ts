@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { ForwardConfig } from '@meterline/cost-model';
 import { encodeMetricsProtobuf, encodeTracesProtobuf } from '../otlp/encode';
 import type { MetricsRequest, TracesRequest } from '../otlp/model';
-import type { PackedSpanRecords } from '../otlp/splice';
+import type { SpanCostRecords } from '../engine/span-cost-records';
 import type { ForwardWorkerData, FromForwardWorker, ToForwardWorker } from './forward-messages';
 import type { ForwardStats, OtlpForwarderOptions } from './otlp-forwarder';
 
@@ -107,19 +107,19 @@ export class ForwardThread {
   }
 
   /**
-   * Queues the protobuf traces body `body` with `added`, the `cost.*` attribute records of its spans in
-   * document order (from `CostEngine.applyTraces`), spliced in by the thread (see `spliceSpanAttributes`).
-   * `added`'s buffers are transferred (detached here); `body` too with `handOver` (see
-   * {@link enqueueEncoded}), else it is copied.
+   * Queues the protobuf traces body `body` with `added`, the `cost.*` attributes of its spans in document
+   * order (from `CostEngine.applyTraces`), expanded and spliced in by the thread (see
+   * `expandSpanCostRecords`, `spliceSpanAttributes`). `added`'s buffers are transferred (detached here);
+   * `body` too with `handOver` (see {@link enqueueEncoded}), else it is copied.
    */
-  enqueueSpliced(body: Uint8Array, added: PackedSpanRecords, recvTimeMs: number, handOver = false): void {
+  enqueueSpliced(body: Uint8Array, added: SpanCostRecords, recvTimeMs: number, handOver = false): void {
     if (!this.accepting()) return;
     const owned = handOver && ownsItsBuffer(body) ? body : new Uint8Array(body);
-    const { records, lengths } = added;
+    const { spans, ops, dict } = added;
     this.post(
-      { t: 'splice', body: owned, records, lengths, recvTimeMs },
-      owned.byteLength + records.byteLength,
-      [owned.buffer as ArrayBuffer, records.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer],
+      { t: 'splice', body: owned, spans, ops, dict, recvTimeMs },
+      owned.byteLength + ops.byteLength + dict.byteLength,
+      [owned.buffer as ArrayBuffer, ops.buffer as ArrayBuffer, dict.buffer as ArrayBuffer],
     );
   }
 
@@ -154,7 +154,7 @@ export class ForwardThread {
     }
     this.pendingBytes += bytes;
     this.refresh();
-    // A buffer listed twice (records and lengths never share one, but be safe) would make postMessage throw.
+    // A buffer listed twice (ops and dict never share one, but be safe) would make postMessage throw.
     this.worker!.postMessage(message, [...new Set(transfer)]);
   }
 

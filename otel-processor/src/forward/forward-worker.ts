@@ -8,7 +8,8 @@ import { addCollectedAttributes } from '../engine/cost-engine';
 import { decodeRequest } from '../ingest/decode-request';
 import { encodeTracesProtobuf } from '../otlp/encode';
 import type { TracesRequest } from '../otlp/model';
-import { SpliceError, spliceSpanAttributes, unpackSpanRecords, type PackedSpanRecords } from '../otlp/splice';
+import { expandSpanCostRecords, type SpanCostRecords } from '../engine/span-cost-records';
+import { SpliceError, spliceSpanAttributes, unpackSpanRecords } from '../otlp/splice';
 import type { ForwardWorkerData, FromForwardWorker, ToForwardWorker } from './forward-messages';
 import { OtlpForwarder } from './otlp-forwarder';
 
@@ -50,8 +51,14 @@ function report(): void {
 }
 forwarder.onChange = report;
 
+/** Where the records are expanded (reused: `spliceSpanAttributes` copies them into a new body). */
+let expandBuffer: Uint8Array = new Uint8Array(256 * 1024);
+
 /** The body with the records spliced in; re-encoded from a full decode if it cannot be spliced. */
-function spliced(body: Uint8Array, packed: PackedSpanRecords, recvTimeMs: number): Uint8Array {
+function spliced(body: Uint8Array, added: SpanCostRecords, recvTimeMs: number): Uint8Array {
+  const packed = expandSpanCostRecords(added, expandBuffer);
+  // It grew: keep the bigger buffer for the next request.
+  if (packed.records.buffer !== expandBuffer.buffer) expandBuffer = new Uint8Array(packed.records.buffer);
   try {
     return spliceSpanAttributes(body, unpackSpanRecords(packed));
   } catch (err) {
@@ -82,11 +89,11 @@ port.on('message', (m: ToForwardWorker) => {
       takenBytes += m.body.byteLength;
       forwarder.enqueueEncoded(m.signal, m.body);
     } else {
-      takenBytes += m.body.byteLength + m.records.byteLength;
-      const packed = { records: m.records, lengths: m.lengths };
-      forwarder.enqueueEncoded('traces', spliced(m.body, packed, m.recvTimeMs));
-      // Spliced (a copy): the records' buffer goes back to the main thread's engine for reuse.
-      if (recordBuffers.length < 64) recordBuffers.push(m.records.buffer as ArrayBuffer);
+      takenBytes += m.body.byteLength + m.ops.byteLength + m.dict.byteLength;
+      forwarder.enqueueEncoded('traces', spliced(m.body, m, m.recvTimeMs));
+      // Spliced (a copy): the records' buffers go back to the main thread's engine for reuse.
+      if (recordBuffers.length < 64)
+        recordBuffers.push(m.ops.buffer as ArrayBuffer, m.dict.buffer as ArrayBuffer);
     }
   } catch (err) {
     // One request that cannot be forwarded never stops the thread: it is counted and logged.

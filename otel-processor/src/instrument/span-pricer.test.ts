@@ -1,4 +1,5 @@
 import { Catalog, D, SkuRules, formatAmount, type SpanInput, type Usage } from '@meterline/cost-model';
+import { formatScaled } from './exact-amount';
 import { SpanPricer } from './span-pricer';
 import { unitTestConfig } from './test-config.fixture';
 
@@ -12,6 +13,8 @@ describe('SpanPricer', () => {
 
   it('prices one usage exactly as Catalog.price + formatAmount, for many quantities and both price versions', () => {
     const pricer = new SpanPricer(catalog, config.skus, 8);
+    const deferred = new SpanPricer(catalog, config.skus, 8);
+    let deferredCount = 0;
     for (let i = 0; i < 3000; i++) {
       const q = i % 3 === 0 ? 1 : i % 3 === 1 ? (1 + i) * 1e-7 * 0.5 : i * 1234.5678;
       const t = i % 2 === 0 ? T2024 : T2025;
@@ -26,8 +29,16 @@ describe('SpanPricer', () => {
           usage.sku,
           q,
         ]);
+        // Deferred (cached and computed amounts alike): the same amount as a mantissa and scale.
+        // (Without the duration, a computed amount is printed: the text is set then.)
+        const d = deferred.price([usage], t, undefined, -1, 1, true);
+        if (d.amountMantissa >= 0) deferredCount++;
+        expect(d.amountMantissa >= 0 ? formatScaled(d.amountMantissa, d.amountScale) : d.amount).toBe(
+          formatAmount(expected.amount),
+        );
       }
     }
+    expect(deferredCount).toBeGreaterThan(2000);
   });
 
   it('serves repeated quantities from the cache, and the cache stays bounded', () => {
@@ -48,6 +59,8 @@ describe('SpanPricer', () => {
       unit: ['request', 'GB-s'],
       priceVersion: ['req-2024', 'gbs'],
       amount: '0.000012900025', // 0.0000004 + 0.75 × 0.0000166667
+      amountMantissa: -1, // the text is there
+      amountScale: 0,
       currency: 'USD',
     });
   });
@@ -95,6 +108,8 @@ describe('SpanPricer', () => {
     const rules = SkuRules.compile(config.skus);
     const hinted = new SpanPricer(catalog, config.skus);
     const plain = new SpanPricer(catalog, config.skus);
+    const deferred = new SpanPricer(catalog, config.skus);
+    let deferredCount = 0;
     let seed = 17;
     const next = (): number => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -123,7 +138,17 @@ describe('SpanPricer', () => {
       const b = plain.price(usages, t);
       expect([b.amount, b.currency, b.sku, b.unit, b.priceVersion, b.quantity]).toEqual(snapshot);
       if (expected !== undefined) expect(snapshot[0]).toBe(formatAmount(expected));
+      // Deferred: the same amount, as a mantissa and scale where it is a safe integer (else the text).
+      const d = deferred.price(out, t, undefined, durationNs, n, true);
+      const text = d.amountMantissa >= 0 ? formatScaled(d.amountMantissa, d.amountScale) : d.amount;
+      if (d.amountMantissa >= 0) {
+        expect(d.amount).toBe('');
+        deferredCount++;
+      }
+      expect([text, d.currency, d.sku, d.unit, d.priceVersion, d.quantity]).toEqual(snapshot);
     }
+    // Most spans take the deferred path (a test that never did would prove nothing).
+    expect(deferredCount).toBeGreaterThan(2500);
   });
 
   it('gives each usage exactly the amount, currency and price version Catalog.price gives', () => {

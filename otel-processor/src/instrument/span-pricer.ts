@@ -93,8 +93,17 @@ export interface SpanPrice {
   quantity: number | number[];
   unit: string | string[];
   priceVersion: string | string[];
-  /** Exact total, plain decimal string. */
+  /**
+   * Exact total, plain decimal string; `''` when the call deferred it and {@link amountMantissa} holds it.
+   */
   amount: string;
+  /**
+   * With `deferAmountText`, the exact total as `amountMantissa × 10^-amountScale` when that mantissa is a safe
+   * integer (the usual span): {@link amount} is then `''` and `formatScaled(amountMantissa, amountScale)`
+   * is its text. Otherwise -1 (and {@link amount} is set).
+   */
+  amountMantissa: number;
+  amountScale: number;
   currency: string;
 }
 
@@ -149,6 +158,8 @@ export class SpanPricer {
   private labelVersions: string[] = [];
   private labelsStale = true;
   private readonly sum = new ExactSum();
+  /** The current `price()` call defers its amount text (see {@link SpanPrice.amountMantissa}). */
+  private defer = false;
   private readonly one = new ExactSum();
   /** Set by `part`: one usage's exact amount as mantissa × 10^-scale. */
   private partMantissa = 0;
@@ -169,6 +180,8 @@ export class SpanPricer {
     unit: '',
     priceVersion: '',
     amount: '0',
+    amountMantissa: -1,
+    amountScale: 0,
     currency: '',
   };
 
@@ -204,7 +217,9 @@ export class SpanPricer {
    * Prices the first `n` of `usages` (n ≥ 1; default all) at `timeMs`. The returned object is reused by the next
    * call: copy what you keep. `sink` (optional) receives every usage with its amount in the base currency.
    * `durationNs` (optional) is the span's duration, from which duration-based quantities were computed: it
-   * saves formatting them (the result is the same without it).
+   * saves formatting them (the result is the same without it). `deferAmountText`: leave the amount as a
+   * mantissa and scale where possible (see {@link SpanPrice.amountMantissa}), for a caller that formats it
+   * elsewhere (the forwarding thread) or not at all.
    */
   price(
     usages: readonly Usage[],
@@ -212,8 +227,11 @@ export class SpanPricer {
     sink?: UsageSink,
     durationNs = -1,
     n = usages.length,
+    deferAmountText = false,
   ): SpanPrice {
     const r = this.result;
+    r.amountMantissa = -1;
+    this.defer = deferAmountText;
     if (n === 1) {
       this.priceOne(usages[0]!, timeMs, sink, durationNs);
       return r;
@@ -272,8 +290,8 @@ export class SpanPricer {
       r.amount = this.decimalTotal(usages, n, timeMs, true);
       r.currency = this.catalog.baseCurrency;
     } else {
-      r.amount =
-        total >= 0 ? formatScaled(total, scale) : this.exactTotal(usages, spanSlots, n, timeMs, durationNs);
+      if (total >= 0) this.setAmount(total, scale);
+      else r.amount = this.exactTotal(usages, spanSlots, n, timeMs, durationNs);
       r.currency = currency ?? this.catalog.baseCurrency;
     }
     return r;
@@ -347,10 +365,12 @@ export class SpanPricer {
     r.unit = v.unit;
     r.priceVersion = v.version;
     r.currency = v.currency;
-    if (slot.cached !== undefined) {
-      r.amount = slot.cached.text;
+    const cached = slot.cached;
+    if (cached !== undefined) {
+      if (this.defer && cached.mantissa >= 0) this.setAmount(cached.mantissa, cached.exact.scale);
+      else r.amount = cached.text;
     } else if (this.part(slot, cp, u, durationNs)) {
-      r.amount = formatScaled(this.partMantissa, this.partScale);
+      this.setAmount(this.partMantissa, this.partScale);
     } else {
       const one = this.one;
       one.reset();
@@ -358,6 +378,18 @@ export class SpanPricer {
       r.amount = exact ?? formatAmount(this.catalog.price(u.sku, u.quantity, timeMs, u.ruleId).amount);
     }
     if (sink !== undefined) sink(u.sku, v.unit, u.quantity, this.toBaseApprox(cp, u.quantity, timeMs));
+  }
+
+  /** Sets the result's amount, `mantissa × 10^-scale` (a safe integer): as text unless deferred. */
+  private setAmount(mantissa: number, scale: number): void {
+    const r = this.result;
+    if (this.defer) {
+      r.amount = '';
+      r.amountMantissa = mantissa;
+      r.amountScale = scale;
+    } else {
+      r.amount = formatScaled(mantissa, scale);
+    }
   }
 
   /**
