@@ -82,7 +82,6 @@ const PAIR_WORDS = Int32Array.from(
   { length: 256 },
   (_, i) => HEX_CODES[i >>> 4]! | (HEX_CODES[i & 15]! << 16),
 );
-let idWords = new Int32Array(32);
 
 /**
  * {@link hash64Into} of the string `String.fromCharCode(prefix) + hex(a) + hex(b)` (lowercase hex), computed
@@ -96,29 +95,37 @@ export function hash64IdsInto(prefix: number, a: Uint8Array, b: Uint8Array, out:
     hash64IdsIntoByCodes(prefix, a, b, out);
     return;
   }
-  if (idWords.length < bytes) idWords = new Int32Array(2 * bytes);
-  const w = idWords;
-  const x0 = a.length > 0 ? a[0]! : b[0]!;
-  w[0] = (prefix & 0xffff) | (HEX_CODES[x0 >>> 4]! << 16);
-  let lo = (x0 & 15) << 4;
-  let k = 1;
-  for (let i = 1; i < a.length; i++) {
-    const x = a[i]!;
-    w[k++] = PAIR_WORDS[lo | (x >>> 4)]!;
-    lo = (x & 15) << 4;
-  }
-  for (let i = a.length > 0 ? 0 : 1; i < b.length; i++) {
-    const x = b[i]!;
-    w[k++] = PAIR_WORDS[lo | (x >>> 4)]!;
-    lo = (x & 15) << 4;
-  }
-  // n = 1 + 2 × bytes code units: `bytes` whole words, then one code unit.
+  // n = 1 + 2 × bytes code units: `bytes` whole words, then one code unit. Each word is mixed into both
+  // lanes as soon as it is known (no intermediate array: this runs once per span).
   const n = 1 + 2 * bytes;
   let ha = 0x2f6b8a1d ^ n;
   let hb = (0x165667b1 + n) | 0;
-  for (let i = 0; i < bytes; i++) {
-    const word = w[i]!;
-    let m = imul(word, C1);
+  const x0 = a.length > 0 ? a[0]! : b[0]!;
+  let word = (prefix & 0xffff) | (HEX_CODES[x0 >>> 4]! << 16);
+  let lo = (x0 & 15) << 4;
+  let m: number;
+  m = imul(word, C1);
+  m = imul((m << 15) | (m >>> 17), C2);
+  ha ^= m;
+  ha = (imul((ha << 13) | (ha >>> 19), 5) + 0xe6546b64) | 0;
+  hb = (hb + imul(word, P2)) | 0;
+  hb = imul((hb << 13) | (hb >>> 19), P1);
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i]!;
+    word = PAIR_WORDS[lo | (x >>> 4)]!;
+    lo = (x & 15) << 4;
+    m = imul(word, C1);
+    m = imul((m << 15) | (m >>> 17), C2);
+    ha ^= m;
+    ha = (imul((ha << 13) | (ha >>> 19), 5) + 0xe6546b64) | 0;
+    hb = (hb + imul(word, P2)) | 0;
+    hb = imul((hb << 13) | (hb >>> 19), P1);
+  }
+  for (let i = a.length > 0 ? 0 : 1; i < b.length; i++) {
+    const x = b[i]!;
+    word = PAIR_WORDS[lo | (x >>> 4)]!;
+    lo = (x & 15) << 4;
+    m = imul(word, C1);
     m = imul((m << 15) | (m >>> 17), C2);
     ha ^= m;
     ha = (imul((ha << 13) | (ha >>> 19), 5) + 0xe6546b64) | 0;
@@ -126,7 +133,7 @@ export function hash64IdsInto(prefix: number, a: Uint8Array, b: Uint8Array, out:
     hb = imul((hb << 13) | (hb >>> 19), P1);
   }
   const last = HEX_CODES[lo >>> 4]!;
-  let m = imul(last, C1);
+  m = imul(last, C1);
   ha ^= imul((m << 15) | (m >>> 17), C2);
   m = (hb + imul(last, P3)) | 0;
   hb = imul((m << 17) | (m >>> 15), P4);
