@@ -13,17 +13,32 @@
  * meaningful across runs.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '@meterline/cost-model';
 import pino from 'pino';
-import { startLocalInfluxd } from '../otel-processor/src/influx/local-influxd';
-import { decodeTracesProtobuf } from '../otel-processor/src/otlp/decode';
-import { MeterlineService } from '../otel-processor/src/serve/service';
+import type * as LocalInfluxd from '../otel-processor/src/influx/local-influxd';
+import type * as Decode from '../otel-processor/src/otlp/decode';
+import type * as Service from '../otel-processor/src/serve/service';
 import type { Benchmark } from './run';
 import { traceBatchBodies } from './support/otlp-batches';
+
+/**
+ * The service and the decoder as `meterline serve` runs them: tsc's output in `otel-processor/dist` (built by
+ * `npm run bench` first), not the sources through tsx. tsx compiles every cross-module import into a getter
+ * call, which cost the pipeline about 8% that production never pays. The types come from the sources.
+ */
+function built<T>(module: string): T {
+  const file = join(__dirname, '..', 'otel-processor', 'dist', `${module}.js`);
+  if (!existsSync(file)) throw new Error(`otlp-ingest: ${file} is missing: run \`npm run build\` first`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(file) as T;
+}
+const { startLocalInfluxd } = built<typeof LocalInfluxd>('influx/local-influxd');
+const { decodeTracesProtobuf } = built<typeof Decode>('otlp/decode');
+const { MeterlineService } = built<typeof Service>('serve/service');
 
 /** Batches per measured pass. */
 const BATCHES = 100;
