@@ -207,6 +207,38 @@ describe('SpanPricer', () => {
     }
   });
 
+  it('alternating span kinds keep their label arrays and prices (no rebuild per switch)', () => {
+    const pricer = new SpanPricer(catalog, config.skus);
+    const server = (q: number) => [u('requests', 'api.requests', 1), u('compute', 'compute.gb_s', q)];
+    const client = u('egress', 'egress.gb', 1);
+    const first = pricer.price(server(0.5), T2024);
+    const labels = [first.sku, first.unit, first.priceVersion];
+    for (let i = 0; i < 5; i++) {
+      // A client span at position 0 in between (another SKU, another price).
+      const c = pricer.price([client], T2024);
+      expect([c.sku, c.amount]).toEqual([
+        'egress.gb',
+        formatAmount(catalog.price('egress.gb', 1, T2024).amount),
+      ]);
+      const s = pricer.price(server(0.25 * (i + 1)), T2024);
+      expect([s.sku, s.unit, s.priceVersion]).toEqual(labels);
+      expect(s.sku).toBe(labels[0]);
+      expect(s.unit).toBe(labels[1]);
+      expect(s.priceVersion).toBe(labels[2]);
+      const expected = catalog
+        .price('api.requests', 1, T2024)
+        .amount.plus(catalog.price('compute.gb_s', 0.25 * (i + 1), T2024).amount);
+      expect(s.amount).toBe(formatAmount(expected));
+    }
+    // A third kind at the same position still prices right (the least recent slot is refilled).
+    const e = pricer.price([u('gold-calls', 'api.requests', 2)], T2024);
+    expect(e.amount).toBe(formatAmount(catalog.price('api.requests', 2, T2024).amount));
+    expect(pricer.price([client], T2024).amount).toBe(
+      formatAmount(catalog.price('egress.gb', 1, T2024).amount),
+    );
+    expect(pricer.price(server(0.5), T2024).amount).toBe(first.amount);
+  });
+
   it('shares frozen label arrays between spans with the same SKUs and prices; quantities are fresh', () => {
     const pricer = new SpanPricer(catalog, config.skus);
     const a = pricer.price([u('requests', 'api.requests', 1), u('compute', 'compute.gb_s', 0.5)], T2024);

@@ -82,6 +82,17 @@ class Slot {
   cached: CachedAmount | undefined = undefined;
 }
 
+/** Whether `slot` describes usage `u` at `timeMs` as it is (no catalog lookup needed). */
+function fits(slot: Slot, u: Usage, timeMs: number): boolean {
+  return (
+    slot.ruleId === u.ruleId &&
+    slot.sku === u.sku &&
+    timeMs >= slot.from &&
+    timeMs < slot.until &&
+    (slot.cached === undefined || slot.quantity === u.quantity)
+  );
+}
+
 /**
  * The priced result of one span, written into reused scratch fields (no per-span object).
  * Multi-SKU fields are arrays: `sku`, `unit` and `priceVersion` are frozen arrays shared by every span with
@@ -147,7 +158,12 @@ export class SpanPricer {
   private readonly compiled = new Map<PriceVersion, CompiledPrice>();
   /** Per SKU-rule id; rules not listed are plain (quantities may repeat). */
   private readonly rules: ReadonlyMap<string, RuleInfo>;
-  private readonly slots: readonly Slot[] = Array.from({ length: SLOTS }, () => new Slot());
+  private readonly slots: Slot[] = Array.from({ length: SLOTS }, () => new Slot());
+  /**
+   * A second slot per position, the one used before: spans of two kinds that alternate (a server span's
+   * request SKU, then its client spans' query SKU at the same position) swap these instead of refilling.
+   */
+  private readonly alternates: Slot[] = Array.from({ length: SLOTS }, () => new Slot());
   /** Scratch for usages past the slots. */
   private readonly spare = new Slot();
   /** Scratch: the slot of each usage of the span being priced (undefined: priced as unknown). */
@@ -156,6 +172,8 @@ export class SpanPricer {
   private labelSkus: string[] = [];
   private labelUnits: string[] = [];
   private labelVersions: string[] = [];
+  /** What the label arrays were built from, per position: the SKU and the compiled price (unit, version). */
+  private labelCps: (CompiledPrice | undefined)[] = [];
   private labelsStale = true;
   private readonly sum = new ExactSum();
   /** The current `price()` call defers its amount text (see {@link SpanPrice.amountMantissa}). */
@@ -281,7 +299,8 @@ export class SpanPricer {
       }
       if (sink !== undefined) sink(u.sku, v.unit, u.quantity, this.toBaseApprox(cp, u.quantity, timeMs));
     }
-    if (this.labelsStale || this.labelSkus.length !== n) this.buildLabels(usages, spanSlots, n, timeMs);
+    if (this.labelsStale || !this.labelsFit(usages, spanSlots, n))
+      this.buildLabels(usages, spanSlots, n, timeMs);
     r.sku = this.labelSkus;
     r.quantity = quantities;
     r.unit = this.labelUnits;
@@ -397,17 +416,29 @@ export class SpanPricer {
    * is priced as unknown. `index` is the usage's position in its span.
    */
   private slotOf(u: Usage, timeMs: number, index: number): Slot | undefined {
-    const slot = index < SLOTS ? this.slots[index]! : this.spare;
-    if (
-      slot.ruleId === u.ruleId &&
-      slot.sku === u.sku &&
-      timeMs >= slot.from &&
-      timeMs < slot.until &&
-      (slot.cached === undefined || slot.quantity === u.quantity)
-    ) {
-      return slot;
+    if (index >= SLOTS) {
+      const spare = this.spare;
+      return fits(spare, u, timeMs) ? spare : this.refill(spare, u, timeMs);
     }
-    return this.refill(slot, u, timeMs);
+    const slot = this.slots[index]!;
+    if (fits(slot, u, timeMs)) return slot;
+    // The alternate becomes the current one (refilled unless it fits), the current one the alternate.
+    const alternate = this.alternates[index]!;
+    const filled = fits(alternate, u, timeMs) ? alternate : this.refill(alternate, u, timeMs);
+    if (filled === undefined) return undefined;
+    this.slots[index] = alternate;
+    this.alternates[index] = slot;
+    return alternate;
+  }
+
+  /** Whether the label arrays describe these usages (same SKUs, same compiled prices at each position). */
+  private labelsFit(usages: readonly Usage[], spanSlots: readonly (Slot | undefined)[], n: number): boolean {
+    if (this.labelSkus.length !== n) return false;
+    for (let i = 0; i < n; i++) {
+      const cp = spanSlots[i]?.cp;
+      if (cp === undefined || cp !== this.labelCps[i] || usages[i]!.sku !== this.labelSkus[i]) return false;
+    }
+    return true;
   }
 
   /** Points `slot` at usage `u` at `timeMs` (undefined, leaving the slot as it was, when priced as unknown). */
@@ -426,7 +457,6 @@ export class SpanPricer {
     const info = this.rules.get(u.ruleId) ?? PLAIN_RULE;
     // Computed before the slot changes: it may throw (a quantity nothing can price), leaving the slot as it was.
     const cached = info.uncached ? undefined : this.cachedAmount(cp, u, timeMs);
-    if (slot.cp !== cp || slot.sku !== u.sku) this.labelsStale = true;
     slot.ruleId = u.ruleId;
     slot.sku = u.sku;
     slot.info = info;
@@ -533,6 +563,7 @@ export class SpanPricer {
     this.labelSkus = Object.freeze(skus) as string[];
     this.labelUnits = Object.freeze(units) as string[];
     this.labelVersions = Object.freeze(versions) as string[];
+    this.labelCps = Array.from({ length: n }, (_, i) => (i < SLOTS ? spanSlots[i]?.cp : undefined));
     this.labelsStale = n > SLOTS;
   }
 
