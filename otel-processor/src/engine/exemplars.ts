@@ -33,6 +33,9 @@ const MIN_SAFE_BIG = -MAX_SAFE_BIG;
  */
 export class ExemplarTable {
   private readonly buckets = new Map<number, Map<string, Kept[]>>();
+  /** The bucket looked up last (spans of a request mostly end in the same minute; minute keys are doubles). */
+  private lastBucketMs = NaN;
+  private lastBucket: Map<string, Kept[]> | undefined;
 
   constructor(readonly perKey: number = 5) {}
 
@@ -44,7 +47,7 @@ export class ExemplarTable {
   wants(bucketMs: number, key: string, amountNano: bigint | number): boolean {
     // Mixed bigint/number comparisons compare exact values.
     if (this.perKey <= 0 || amountNano <= 0) return false;
-    const top = this.buckets.get(bucketMs)?.get(key);
+    const top = this.bucket(bucketMs, false)?.get(key);
     if (top === undefined || top.length < this.perKey) return true;
     const last = top[top.length - 1]!;
     // Both exact numbers: a number comparison is exact (and avoids the slow mixed BigInt comparison).
@@ -55,11 +58,7 @@ export class ExemplarTable {
   /** Offers a span; kept if it is among the `perKey` most costly of its key and minute. */
   offer(bucketMs: number, e: Exemplar, written = false, key = exemplarKey(e.service, e.tenant, e.sku)): void {
     if (this.perKey <= 0 || e.amountNano <= 0n) return;
-    let bucket = this.buckets.get(bucketMs);
-    if (bucket === undefined) {
-      bucket = new Map();
-      this.buckets.set(bucketMs, bucket);
-    }
+    const bucket = this.bucket(bucketMs, true)!;
     let top = bucket.get(key);
     if (top === undefined) {
       top = [];
@@ -73,6 +72,20 @@ export class ExemplarTable {
     const a = e.amountNano;
     top.splice(i, 0, { e, written, n: a <= MAX_SAFE_BIG && a >= MIN_SAFE_BIG ? Number(a) : NaN });
     if (top.length > this.perKey) top.pop();
+  }
+
+  /** The exemplars of minute `bucketMs` (created with `create`). */
+  private bucket(bucketMs: number, create: boolean): Map<string, Kept[]> | undefined {
+    if (bucketMs === this.lastBucketMs) return this.lastBucket;
+    let bucket = this.buckets.get(bucketMs);
+    if (bucket === undefined) {
+      if (!create) return undefined;
+      bucket = new Map();
+      this.buckets.set(bucketMs, bucket);
+    }
+    this.lastBucketMs = bucketMs;
+    this.lastBucket = bucket;
+    return bucket;
   }
 
   /** Exemplars kept but not yet written. */
@@ -95,6 +108,7 @@ export class ExemplarTable {
           for (const k of top) if (!k.written && !done.has(k.e)) clean = false;
         if (clean) {
           this.buckets.delete(bucketMs);
+          if (bucketMs === this.lastBucketMs) this.lastBucketMs = NaN;
           continue;
         }
       }
