@@ -218,57 +218,90 @@ export class SpanCostWriter {
 export function expandSpanCostRecords(records: SpanCostRecords, into?: Uint8Array): PackedSpanRecords {
   const { ops, dict, spans } = records;
   const out = new SpanAttributesWriter(into ?? Math.max(1024, dict.length * 8), spans);
-  const view = new DataView(dict.buffer, dict.byteOffset, dict.byteLength);
-  const slice = (offset: number, length: number): Uint8Array => {
-    if (!(offset >= 0 && length >= 0 && offset + length <= dict.length))
-      throw new SpliceError(`span cost records: dictionary range ${offset}+${length} of ${dict.length}`);
-    return dict.subarray(offset, offset + length);
-  };
+  // Entries repeat from span to span: each is sliced (and a label split) once per request.
+  const attributions = new Map<number, Uint8Array>();
+  const labels = new Map<number, Label>();
+  const n = ops.length;
   let at = 0;
-  const op = (): number => {
-    if (at >= ops.length) throw new SpliceError(`span cost records: ops end after ${ops.length} values`);
-    return ops[at++]!;
-  };
   for (let i = 0; i < spans; i++) {
-    const flags = op();
+    if (at >= n)
+      throw new SpliceError(`span cost records: ops end after ${n} values, at span ${i} of ${spans}`);
+    const flags = ops[at++]!;
     if (flags === 0) {
       out.skip();
       continue;
     }
     out.begin();
     if ((flags & HAS_ATTRIBUTION) !== 0) {
-      const offset = op();
-      out.bytes(slice(offset, op()));
+      if (at + 2 > n) throw new SpliceError(`span cost records: ops end inside span ${i}`);
+      const offset = ops[at++]!;
+      let bytes = attributions.get(offset);
+      if (bytes === undefined) {
+        bytes = dictSlice(dict, offset, ops[at]!);
+        attributions.set(offset, bytes);
+      }
+      at++;
+      out.bytes(bytes);
     }
     if ((flags & HAS_PRICE) !== 0) {
-      const labelOffset = op();
-      const label = slice(labelOffset, op());
-      if (label.length < LABEL_HEADER) throw new SpliceError('span cost records: short price label');
-      const lengths = [0, 1, 2, 3].map((k) => view.getUint32(labelOffset + 4 * k, true));
-      const parts: Uint8Array[] = [];
-      let from = LABEL_HEADER;
-      for (const n of lengths) {
-        if (from + n > label.length) throw new SpliceError('span cost records: price label overruns');
-        parts.push(label.subarray(from, from + n));
-        from += n;
+      if (at + 3 > n) throw new SpliceError(`span cost records: ops end inside span ${i}`);
+      const offset = ops[at++]!;
+      let label = labels.get(offset);
+      if (label === undefined) {
+        label = splitLabel(dictSlice(dict, offset, ops[at]!));
+        labels.set(offset, label);
       }
-      out.bytes(parts[0]!);
-      const n = op();
-      if (n < 0) out.double(KEY_QUANTITY, op());
-      else {
-        const quantities = new Array<number>(n);
-        for (let k = 0; k < n; k++) quantities[k] = op();
-        out.doubles(KEY_QUANTITY, quantities);
-      }
-      out.bytes(parts[1]!);
-      const a = op();
-      const b = op();
-      out.ascii(KEY_AMOUNT, b >= 0 ? formatScaled(a, b) : String.fromCharCode(...slice(a, -1 - b)));
-      out.bytes(parts[2]!);
-      out.bytes(parts[3]!);
+      at++;
+      out.bytes(label.sku);
+      const count = ops[at++]!;
+      const q = count < 0 ? 1 : count;
+      if (at + q + 2 > n) throw new SpliceError(`span cost records: ops end inside span ${i}`);
+      if (count < 0) out.double(KEY_QUANTITY, ops[at]!);
+      else out.doublesOf(KEY_QUANTITY, ops, at, count);
+      at += q;
+      out.bytes(label.unit);
+      const a = ops[at++]!;
+      const b = ops[at++]!;
+      out.ascii(KEY_AMOUNT, b >= 0 ? formatScaled(a, b) : asciiText(dictSlice(dict, a, -1 - b)));
+      out.bytes(label.currency);
+      out.bytes(label.version);
     }
     out.end();
   }
-  if (at !== ops.length) throw new SpliceError(`span cost records: ${ops.length - at} values left over`);
+  if (at !== n) throw new SpliceError(`span cost records: ${n - at} values left over`);
   return out.finish();
+}
+
+/** A price label entry split into its four records. */
+interface Label {
+  sku: Uint8Array;
+  unit: Uint8Array;
+  currency: Uint8Array;
+  version: Uint8Array;
+}
+
+function dictSlice(dict: Uint8Array, offset: number, length: number): Uint8Array {
+  if (!(offset >= 0 && length >= 0 && offset + length <= dict.length))
+    throw new SpliceError(`span cost records: dictionary range ${offset}+${length} of ${dict.length}`);
+  return dict.subarray(offset, offset + length);
+}
+
+function splitLabel(entry: Uint8Array): Label {
+  if (entry.length < LABEL_HEADER) throw new SpliceError('span cost records: short price label');
+  const view = new DataView(entry.buffer, entry.byteOffset, entry.byteLength);
+  const parts: Uint8Array[] = [];
+  let from = LABEL_HEADER;
+  for (let k = 0; k < 4; k++) {
+    const length = view.getUint32(4 * k, true);
+    if (from + length > entry.length) throw new SpliceError('span cost records: price label overruns');
+    parts.push(entry.subarray(from, from + length));
+    from += length;
+  }
+  return { sku: parts[0]!, unit: parts[1]!, currency: parts[2]!, version: parts[3]! };
+}
+
+function asciiText(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
 }

@@ -257,9 +257,9 @@ export class SpanAttributesWriter {
     this.pos = pos + 8;
   }
 
-  /** A double-array attribute: `key` from {@link encodedKey}. */
-  doubles(key: Uint8Array, values: readonly number[]): void {
-    const items = 11 * values.length;
+  /** A double-array attribute of `values[from, from + n)`: `key` from {@link encodedKey}. */
+  doublesOf(key: Uint8Array, values: ArrayLike<number>, from: number, n: number): void {
+    const items = 11 * n;
     const any = 1 + varintLength(items) + items;
     const kv = key.length + 1 + varintLength(any) + any;
     let pos = this.beginAttribute(key, kv);
@@ -268,14 +268,19 @@ export class SpanAttributesWriter {
     pos = writeVarint(buf, pos, any);
     buf[pos++] = (5 << 3) | 2;
     pos = writeVarint(buf, pos, items);
-    for (const v of values) {
+    for (let i = 0; i < n; i++) {
       buf[pos++] = (1 << 3) | 2;
       buf[pos++] = 9;
       buf[pos++] = (4 << 3) | 1;
-      this.view.setFloat64(pos, v, true);
+      this.view.setFloat64(pos, values[from + i]!, true);
       pos += 8;
     }
     this.pos = pos;
+  }
+
+  /** A double-array attribute: `key` from {@link encodedKey}. */
+  doubles(key: Uint8Array, values: readonly number[]): void {
+    this.doublesOf(key, values, 0, values.length);
   }
 }
 
