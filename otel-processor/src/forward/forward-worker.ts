@@ -9,7 +9,7 @@ import { decodeRequest } from '../ingest/decode-request';
 import { encodeTracesProtobuf } from '../otlp/encode';
 import type { TracesRequest } from '../otlp/model';
 import { expandSpanCostRecords, type SpanCostRecords } from '../engine/span-cost-records';
-import { SpliceError, spliceSpanAttributes, unpackSpanRecords } from '../otlp/splice';
+import { SpliceError, spliceSpanAttributes } from '../otlp/splice';
 import type { ForwardWorkerData, FromForwardWorker, ToForwardWorker } from './forward-messages';
 import { OtlpForwarder } from './otlp-forwarder';
 
@@ -60,7 +60,7 @@ function spliced(body: Uint8Array, added: SpanCostRecords, recvTimeMs: number): 
   // It grew: keep the bigger buffer for the next request.
   if (packed.records.buffer !== expandBuffer.buffer) expandBuffer = new Uint8Array(packed.records.buffer);
   try {
-    return spliceSpanAttributes(body, unpackSpanRecords(packed));
+    return spliceSpanAttributes(body, packed);
   } catch (err) {
     if (!(err instanceof SpliceError)) throw err;
     post({

@@ -49,6 +49,19 @@ describe('spliceSpanAttributes', () => {
     expect(encodeTracesJson(decodeTracesProtobuf(spliced))).toBe(encodeTracesJson(expected));
   });
 
+  it('reads packed records in place to the same bytes, and refuses lengths that do not add up', () => {
+    const body = encodeTracesProtobuf(request());
+    const perSpan = added.map((kvs) => (kvs.length > 0 ? encodeSpanAttributes(kvs) : undefined));
+    const packed = packSpanRecords(perSpan);
+    expect(Buffer.from(spliceSpanAttributes(body, packed))).toEqual(
+      Buffer.from(spliceSpanAttributes(body, perSpan)),
+    );
+    const short = { records: packed.records.subarray(1), lengths: packed.lengths };
+    expect(() => spliceSpanAttributes(body, short)).toThrow(/lengths add up to/);
+    const fewer = packSpanRecords(perSpan.slice(0, 4));
+    expect(() => spliceSpanAttributes(body, fewer)).toThrow('body has 5 spans, 4 attribute sets given');
+  });
+
   it('leaves a body unchanged when nothing is added', () => {
     const body = encodeTracesProtobuf(request());
     expect(Buffer.from(spliceSpanAttributes(body, Array(5).fill(undefined)))).toEqual(Buffer.from(body));

@@ -426,7 +426,7 @@ function measure(
   c: Cursor,
   end: number,
   depth: number,
-  added: readonly (Uint8Array | undefined)[],
+  lengths: Int32Array,
   state: { span: number },
   sizes: number[],
 ): number {
@@ -450,13 +450,15 @@ function measure(
     if (payloadEnd > end || payloadEnd > buf.length)
       throw new SpliceError(`field at offset ${fieldStart} overruns its message`);
     if (depth === 2) {
-      const n = len + (added[state.span++]?.length ?? 0);
+      // Past the records given, counted on: the caller's check names both counts.
+      const n = len + (state.span < lengths.length ? lengths[state.span]! : 0);
+      state.span++;
       size += tagLength + varintLength(n) + n;
       c.pos = payloadEnd;
     } else {
       const at = sizes.length;
       sizes.push(0);
-      const n = measure(c, payloadEnd, depth + 1, added, state, sizes);
+      const n = measure(c, payloadEnd, depth + 1, lengths, state, sizes);
       sizes[at] = n;
       size += tagLength + varintLength(n) + n;
     }
@@ -470,8 +472,8 @@ function write(
   c: Cursor,
   end: number,
   depth: number,
-  added: readonly (Uint8Array | undefined)[],
-  state: { span: number; size: number },
+  added: PackedSpanRecords,
+  state: { span: number; size: number; record: number },
   sizes: readonly number[],
   out: Uint8Array,
   at: number,
@@ -493,12 +495,12 @@ function write(
     // Everything before this field, and its tag, unchanged.
     at = copy(buf, copyFrom, afterTag, out, at);
     if (depth === 2) {
-      const extra = added[state.span++];
-      at = writeVarint(out, at, len + (extra?.length ?? 0));
+      const extra = added.lengths[state.span++]!;
+      at = writeVarint(out, at, len + extra);
       at = copy(buf, payload, payloadEnd, out, at);
-      if (extra !== undefined && extra.length > 0) {
-        out.set(extra, at);
-        at += extra.length;
+      if (extra > 0) {
+        at = copy(added.records, state.record, state.record + extra, out, at);
+        state.record += extra;
       }
       c.pos = payloadEnd;
     } else {
@@ -519,25 +521,33 @@ function copy(buf: Uint8Array, from: number, to: number, out: Uint8Array, at: nu
 
 /**
  * Returns a copy of the protobuf traces body `body` in which span `i` (document order) has `added[i]` (from
- * {@link encodeSpanAttributes}) appended to its attributes. One pass measures, one writes into a single
- * buffer (no intermediate chunks).
+ * {@link encodeSpanAttributes}) appended to its attributes: per span, or packed ({@link PackedSpanRecords},
+ * read in place). One pass measures, one writes into a single buffer (no intermediate chunks).
  *
  * @throws SpliceError when `body` is not shaped as expected or the span count does not match `added`.
  */
 export function spliceSpanAttributes(
   body: Uint8Array,
-  added: readonly (Uint8Array | undefined)[],
+  added: readonly (Uint8Array | undefined)[] | PackedSpanRecords,
 ): Uint8Array {
+  const packed = 'lengths' in added ? added : packSpanRecords(added);
+  const spans = packed.lengths.length;
+  let recordBytes = 0;
+  for (let i = 0; i < spans; i++) recordBytes += packed.lengths[i]!;
+  if (recordBytes !== packed.records.length)
+    throw new SpliceError(
+      `span records: lengths add up to ${recordBytes} bytes, ${packed.records.length} given`,
+    );
   // A plain view: subarrays of a Buffer are Buffers, slower to make.
   const buf = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   const sizes: number[] = [];
   const measured = { span: 0 };
-  const total = measure(new Cursor(buf), buf.length, 0, added, measured, sizes);
-  if (measured.span !== added.length) {
-    throw new SpliceError(`body has ${measured.span} spans, ${added.length} attribute sets given`);
+  const total = measure(new Cursor(buf), buf.length, 0, packed.lengths, measured, sizes);
+  if (measured.span !== spans) {
+    throw new SpliceError(`body has ${measured.span} spans, ${spans} attribute sets given`);
   }
   const out = new Uint8Array(total);
-  const end = write(new Cursor(buf), buf.length, 0, added, { span: 0, size: 0 }, sizes, out, 0);
+  const end = write(new Cursor(buf), buf.length, 0, packed, { span: 0, size: 0, record: 0 }, sizes, out, 0);
   if (end !== total) throw new SpliceError(`spliced ${end} bytes, expected ${total}`);
   return out;
 }
